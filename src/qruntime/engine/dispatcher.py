@@ -1,0 +1,198 @@
+"""The worker loop: claim a job, run it, finish it; plus leases and recovery.
+
+Each lane is a thread that, in one breath, claims the oldest queued job, runs
+it on an executor (inline for cheap jobs, a worker process otherwise) and
+writes the outcome. A heartbeat thread renews the leases of running jobs and
+re-queues jobs whose worker died (lease lapsed), so that jobs left behind by a
+crashed process run again — at least once, each result written once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from qruntime.engine.execution import Outcome, Task
+from qruntime.engine.executor import Executor, InlineExecutor, ProcessExecutor
+from qruntime.engine.state import JobState, ReasonCode
+from qruntime.engine.store import Claim, JobStore, SessionStore, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    """How jobs are run.
+
+    Args:
+        lanes: Jobs run at once by this process.
+        processes: Worker processes for jobs that do not run inline.
+        inline_cost_limit: Jobs whose estimated cost is at most this run inline;
+            ``0`` sends every job to a worker process.
+        lease_seconds: How long a claim lasts without a heartbeat.
+        max_attempts: Runs of a job whose worker keeps dying before it is FAILED.
+        poll_interval: How often an idle lane looks for work submitted elsewhere.
+    """
+
+    lanes: int = 2
+    processes: int = 1
+    inline_cost_limit: float = 2e6
+    lease_seconds: float = 30.0
+    max_attempts: int = 3
+    poll_interval: float = 0.5
+
+
+class Dispatcher:
+    """Runs queued jobs of a store on this process's lanes."""
+
+    def __init__(
+        self, jobs: JobStore, sessions: SessionStore, policy: DispatchPolicy,
+        take_params: Callable[[str], dict[str, Any] | None],
+        on_finish: Callable[[str, Outcome], None],
+    ) -> None:
+        self.jobs = jobs
+        self.sessions = sessions
+        self.policy = policy
+        self.owner = f"{uuid.uuid4().hex[:12]}"
+        self._take_params = take_params
+        self._on_finish = on_finish
+        self._inline = InlineExecutor()
+        self._processes: ProcessExecutor | None = None
+        self._wake = threading.Condition()
+        self._pending_wakeups = 0
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._costs: dict[str, float] = {}
+
+    def start(self) -> None:
+        """Recover lapsed jobs and start the lanes and the heartbeat."""
+        self.jobs.requeue_lapsed(self.policy.max_attempts)
+        for index in range(self.policy.lanes):
+            self._spawn(self._lane, f"qruntime-lane-{index}")
+        self._spawn(self._heartbeat, "qruntime-heartbeat")
+
+    def stop(self) -> None:
+        """Stop the lanes; jobs still running here are put back in the queue."""
+        self._stopping.set()
+        with self._wake:
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._processes is not None:
+            self._processes.close()
+        self.jobs.release_owner(self.owner)
+
+    def notify(self, cost: float | None = None, job_id: str | None = None) -> None:
+        """Tell the lanes a job was queued."""
+        if job_id is not None and cost is not None:
+            self._costs[job_id] = cost
+        with self._wake:
+            self._pending_wakeups += 1
+            self._wake.notify()
+
+    def warm_up(self) -> None:
+        """Start the worker processes now."""
+        self._process_executor().warm_up()
+
+    # --- the loop --------------------------------------------------------------
+
+    def _lane(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claim = self.jobs.claim(self.owner, self.policy.lease_seconds)
+            except Exception:  # the database may be briefly unavailable; try again
+                logger.exception("claiming a job failed")
+                claim = None
+            if claim is None:
+                self._idle()
+                continue
+            self._run(claim)
+
+    def _idle(self) -> None:
+        with self._wake:
+            if self._pending_wakeups == 0:
+                self._wake.wait(self.policy.poll_interval)
+            self._pending_wakeups = max(0, self._pending_wakeups - 1)
+
+    def _run(self, claim: Claim) -> None:
+        job = claim.job
+        if job.session_id:
+            self.sessions.touch(job.session_id, last_job_started=utcnow())
+        params = self._take_params(job.id)
+        task = Task(job.id, job.program_id, job.backend, job.params, params,
+                    job.max_execution_time)
+        executor = self._executor_for(job.id, job.cost)
+        try:
+            outcome = executor.run(task, lambda: self._cancelled(job.id))
+        except Exception as exc:  # an executor fault is ours; fail the job, keep the lane
+            logger.exception("executor failed on job %s", job.id)
+            outcome = Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
+                              reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
+        self._finish(claim, outcome)
+
+    def _finish(self, claim: Claim, outcome: Outcome) -> None:
+        if outcome.retry:
+            if claim.attempt >= self.policy.max_attempts:
+                outcome = Outcome(
+                    JobState.FAILED, reason_code=int(ReasonCode.TOO_MANY_ATTEMPTS),
+                    reason=f"{outcome.reason} It was tried {claim.attempt} times.",
+                )
+            else:
+                outcome.state = JobState.QUEUED
+        written = self.jobs.finish(
+            claim, outcome.state, result=outcome.result_text, reason=outcome.reason,
+            reason_code=outcome.reason_code, logs=outcome.logs,
+            usage_seconds=outcome.usage_seconds,
+        )
+        if claim.job.session_id:
+            self.sessions.touch(claim.job.session_id, last_job_completed=utcnow())
+        if written:
+            self._on_finish(claim.job.id, outcome)
+        else:
+            self._on_finish(claim.job.id, Outcome(JobState.CANCELLED))
+        if outcome.state is JobState.QUEUED:
+            self.notify()
+
+    def _executor_for(self, job_id: str, stored_cost: float) -> Executor:
+        cost = self._costs.pop(job_id, stored_cost)
+        if cost <= self.policy.inline_cost_limit:
+            return self._inline
+        return self._process_executor()
+
+    def _process_executor(self) -> ProcessExecutor:
+        if self._processes is None:
+            self._processes = ProcessExecutor(self.policy.processes)
+        return self._processes
+
+    def _cancelled(self, job_id: str) -> bool:
+        return self.jobs.state_of(job_id) is not JobState.RUNNING
+
+    def _heartbeat(self) -> None:
+        interval = max(0.05, self.policy.lease_seconds / 3)
+        while not self._stopping.wait(interval):
+            try:
+                self.jobs.renew_leases(self.owner, self.policy.lease_seconds)
+                requeued, _ = self.jobs.requeue_lapsed(self.policy.max_attempts)
+                if requeued:
+                    self.notify()
+            except Exception:
+                logger.exception("heartbeat failed")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.01) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

@@ -1,0 +1,107 @@
+"""Running one job's program: the same function inline or in a worker process.
+
+:func:`execute` never raises: every failure becomes an :class:`Outcome` with a
+reason the user can read, and the traceback goes to the job's logs.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from qruntime.engine.state import JobState, ReasonCode
+from qruntime.errors import QRuntimeError
+
+
+@dataclass
+class Task:
+    """What a worker needs to run a job. ``params`` is the decoded form, if at hand."""
+
+    job_id: str
+    program_id: str
+    backend: str
+    params_text: str | None = None
+    params: dict[str, Any] | None = None
+    max_execution_time: float | None = None
+
+
+@dataclass
+class Outcome:
+    """How a job's attempt ended."""
+
+    state: JobState
+    result_text: str | None = None
+    result: Any = field(default=None, repr=False)
+    reason: str | None = None
+    reason_code: int | None = None
+    logs: str = ""
+    usage_seconds: float = 0.0
+    retry: bool = False
+
+
+def execute(task: Task, *, keep_object: bool = False) -> Outcome:
+    """Run ``task``'s program and encode its result."""
+    from qruntime import wire
+    from qruntime.backends.catalog import default_catalog
+    from qruntime.programs import get_program
+
+    started = time.perf_counter()
+    try:
+        program = get_program(task.program_id)
+        backend = default_catalog().get(task.backend)
+        params = task.params if task.params is not None else wire.loads(task.params_text or "{}")
+        result = program.run(params, backend)
+        _stamp_job_id(result, task.job_id)
+        text = wire.dumps(_payload(result))
+    except QRuntimeError as exc:
+        return Outcome(
+            JobState.FAILED, reason=str(exc), reason_code=int(ReasonCode.FAILED_IN_PROGRAM),
+            logs=_log_line(task, f"failed: {exc}"), usage_seconds=time.perf_counter() - started,
+        )
+    except Exception as exc:  # a program bug must still end the job, with its traceback
+        return Outcome(
+            JobState.FAILED,
+            reason=f"{type(exc).__name__}: {exc}",
+            reason_code=int(ReasonCode.FAILED_IN_PROGRAM),
+            logs=_log_line(task, "failed\n" + traceback.format_exc()),
+            usage_seconds=time.perf_counter() - started,
+        )
+    elapsed = time.perf_counter() - started
+    if task.max_execution_time is not None and elapsed > task.max_execution_time:
+        return ran_too_long(task, elapsed)
+    return Outcome(
+        JobState.COMPLETED, result_text=text, result=result if keep_object else None,
+        logs=_log_line(task, f"completed in {elapsed:.4f} s"), usage_seconds=elapsed,
+    )
+
+
+def ran_too_long(task: Task, elapsed: float) -> Outcome:
+    """The outcome of a job stopped at its maximum execution time (reason code 1305)."""
+    return Outcome(
+        JobState.CANCELLED,
+        reason=f"Job ran longer than its maximum execution time of "
+        f"{task.max_execution_time:g} seconds.",
+        reason_code=int(ReasonCode.RAN_TOO_LONG),
+        logs=_log_line(task, f"stopped after {elapsed:.3f} s: past max_execution_time"),
+        usage_seconds=elapsed,
+    )
+
+
+def _payload(result: Any) -> Any:
+    from qiskit.result import Result
+
+    # backend.run results travel as a bare Result.to_dict(): the stock client's
+    # RunnerResult reads that, not a "Result" envelope.
+    return result.to_dict() if isinstance(result, Result) else result
+
+
+def _stamp_job_id(result: Any, job_id: str) -> None:
+    if hasattr(result, "job_id") and not callable(getattr(result, "job_id")):
+        result.job_id = job_id
+
+
+def _log_line(task: Task, message: str) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return f"{stamp} {task.program_id} on {task.backend}: {message}\n"

@@ -1,0 +1,190 @@
+"""Where programs run: in the calling thread, or in warm worker processes.
+
+qiskit-aer holds the GIL for a whole simulation, so anything that must stay
+responsive while a job simulates (the HTTP server) runs programs in worker
+processes. Each worker is a process with Qiskit already imported; a job that
+is cancelled or runs past its maximum execution time is stopped by ending its
+worker, and a fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Protocol
+
+from qruntime.engine.execution import Outcome, Task, execute, ran_too_long
+from qruntime.engine.state import JobState
+
+
+class Executor(Protocol):
+    """Runs a task to its outcome. ``should_stop`` is polled while it runs."""
+
+    def run(self, task: Task, should_stop: Callable[[], bool]) -> Outcome:
+        """Run ``task`` and return how it ended."""
+        ...
+
+    def close(self) -> None:
+        """Release the executor's resources."""
+        ...
+
+
+class InlineExecutor:
+    """Runs programs in the calling thread: no hop, for jobs that finish in milliseconds."""
+
+    def run(self, task: Task, should_stop: Callable[[], bool]) -> Outcome:
+        """Run ``task`` here; it cannot be interrupted once it starts."""
+        return execute(task, keep_object=True)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class ProcessExecutor:
+    """A pool of warm worker processes.
+
+    Args:
+        size: How many worker processes run at once.
+        poll_interval: How often a waiting job checks for cancel and deadline.
+    """
+
+    def __init__(self, size: int = 1, poll_interval: float = 0.05) -> None:
+        self.size = max(1, size)
+        self.poll_interval = poll_interval
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._started = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        self._all: set[_Worker] = set()
+
+    def warm_up(self) -> None:
+        """Start every worker now rather than at its first job."""
+        workers = [self._acquire() for _ in range(self.size)]
+        for worker in workers:
+            self._release(worker)
+
+    def run(self, task: Task, should_stop: Callable[[], bool]) -> Outcome:
+        """Run ``task`` in a worker; end the worker if the job is stopped or overruns."""
+        worker = self._acquire()
+        started = time.perf_counter()
+        try:
+            worker.send(task)
+        except (OSError, EOFError):
+            self._discard(worker)
+            return _worker_lost(task)
+        deadline = started + task.max_execution_time if task.max_execution_time else None
+        while True:
+            try:
+                if worker.poll(self.poll_interval):
+                    outcome = worker.receive()
+                    self._release(worker)
+                    return outcome
+            except (OSError, EOFError):
+                self._discard(worker)
+                return _worker_lost(task)
+            if should_stop():
+                self._discard(worker)
+                return Outcome(JobState.CANCELLED, reason="Cancelled while running.")
+            if deadline is not None and time.perf_counter() > deadline:
+                self._discard(worker)
+                return ran_too_long(task, time.perf_counter() - started)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+    def _acquire(self) -> _Worker:
+        with self._lock:
+            if self._idle.empty() and self._started < self.size:
+                self._started += 1
+                worker = _Worker()
+                self._all.add(worker)
+                return worker
+        return self._idle.get()
+
+    def _release(self, worker: _Worker) -> None:
+        if self._closed:
+            worker.stop()
+        else:
+            self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            self._started -= 1
+            if not self._closed:
+                # Keep the pool warm: the replacement imports Qiskit now, not at the next job.
+                self._started += 1
+                replacement = _Worker()
+                self._all.add(replacement)
+                self._idle.put(replacement)
+
+
+def _worker_lost(task: Task) -> Outcome:
+    return Outcome(
+        JobState.QUEUED, retry=True,
+        reason="The worker process running the job stopped unexpectedly.",
+    )
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True,
+                                       name="qruntime-worker")
+        self.process.start()
+        child.close()
+
+    def send(self, task: Task) -> None:
+        self._conn.send(Task(task.job_id, task.program_id, task.backend, task.params_text,
+                             None, task.max_execution_time))
+
+    def poll(self, timeout: float) -> bool:
+        if not self.process.is_alive() and not self._conn.poll():
+            raise EOFError("worker process ended")
+        return self._conn.poll(timeout)
+
+    def receive(self) -> Outcome:
+        outcome: Outcome = self._conn.recv()
+        return outcome
+
+    def stop(self) -> None:
+        try:
+            self._conn.send(None)
+        except (OSError, EOFError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.kill()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self._conn.close()
+
+
+def _serve(conn: Connection) -> None:
+    """The worker process's loop: receive a task, run it, send the outcome back."""
+    import qruntime.backends.catalog  # noqa: F401  (import Qiskit and Aer once, up front)
+    import qruntime.programs  # noqa: F401
+
+    while True:
+        try:
+            task: Any = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        conn.send(execute(task))

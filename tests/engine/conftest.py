@@ -1,0 +1,44 @@
+"""Store fixtures: a real SQLite file, and real PostgreSQL where one is reachable."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from qruntime.engine.store import Database, sqlite_url
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("QRUNTIME_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        db = Database(sqlite_url(tmp_path / "store.db"))
+        yield db
+        db.dispose()
+        return
+    base = _postgres_url()
+    if base is None:
+        pytest.fail("QRUNTIME_TEST_PG_URL is not set: `make test` sets it")
+    from sqlalchemy import create_engine, text
+
+    name = f"qruntime_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,99 @@
+"""Jobs outlive the process that submitted them, and survive its crash."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from qruntime import QiskitRuntimeService, RuntimeJob
+from qruntime.client.embedded import close_embedded
+
+SUBMIT_AND_EXIT = """
+import json
+from qiskit import QuantumCircuit
+from qruntime import QiskitRuntimeService
+
+circuit = QuantumCircuit(2, 2)
+circuit.h(0)
+circuit.cx(0, 1)
+circuit.measure_all()
+backend = QiskitRuntimeService(channel="local").backend("ibmq_qasm_simulator")
+jobs = [backend.run(circuit, shots=500, seed_simulator=seed) for seed in (1, 2, 3)]
+print(json.dumps({job.job_id(): job.result().get_counts() for job in jobs}))
+"""
+
+SUBMIT_AND_HANG = """
+import json, sys, time
+from qiskit import QuantumCircuit
+from qiskit.circuit.random import random_circuit
+from qruntime import QiskitRuntimeService
+
+backend = QiskitRuntimeService(channel="local").backend("ibmq_qasm_simulator")
+slow = random_circuit(20, 60, max_operands=2, seed=7, measure=True)
+bell = QuantumCircuit(2, 2)
+bell.h(0)
+bell.cx(0, 1)
+bell.measure([0, 1], [0, 1])
+from qiskit import transpile
+slow = transpile(slow, backend=backend, optimization_level=0)
+jobs = [backend.run(slow, shots=200)] + [backend.run(bell, shots=300) for _ in range(5)]
+print(json.dumps([job.job_id() for job in jobs]), flush=True)
+time.sleep(600)
+"""
+
+
+def run_python(code: str, env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=180, check=True)
+    return done.stdout
+
+
+def test_results_are_read_by_id_from_a_new_process(runtime_home: Path) -> None:
+    env = dict(os.environ)
+    first = json.loads(run_python(SUBMIT_AND_EXIT, env).splitlines()[-1])
+    service = QiskitRuntimeService(channel="local")  # a new process: the writer has exited
+    for job_id, counts in first.items():
+        job = service.job(job_id)
+        assert isinstance(job, RuntimeJob)
+        assert job.status().name == "DONE"
+        assert job.result().get_counts() == counts
+        assert sum(counts.values()) == 500
+
+
+def test_jobs_queued_in_a_killed_process_complete_after_restart(runtime_home: Path) -> None:
+    env = dict(os.environ, QRUNTIME_LANES="1", QRUNTIME_LEASE_SECONDS="1",
+               QRUNTIME_INLINE_COST_LIMIT="1e30")
+    process = subprocess.Popen([sys.executable, "-c", SUBMIT_AND_HANG], env=env,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        ids = json.loads(process.stdout.readline())
+        time.sleep(0.5)  # the slow job is running, the Bell jobs wait behind it
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    os.environ["QRUNTIME_LEASE_SECONDS"] = "1"
+    try:
+        close_embedded()
+        service = QiskitRuntimeService(channel="local")
+        states_at_restart = [service.job(i).status().name for i in ids]
+        assert "DONE" not in states_at_restart[1:]  # nothing finished before the kill
+        for job_id in ids:
+            service.job(job_id).wait_for_final_state(timeout=120)
+        jobs = [service.job(i) for i in ids]
+        assert [job.status().name for job in jobs] == ["DONE"] * len(ids)
+        for job in jobs[1:]:
+            counts = job.result().get_counts()
+            assert set(counts) <= {"00", "11"} and sum(counts.values()) == 300
+        engine = service._transport.engine  # type: ignore[attr-defined]
+        attempts = [engine.job(service._transport.instance, i)["attempts"] for i in ids]
+        assert attempts[0] == 2  # the slow job ran when the process died: run again
+        assert attempts[1:] == [1] * 5  # the queued ones ran once
+    finally:
+        del os.environ["QRUNTIME_LEASE_SECONDS"]

@@ -1,0 +1,110 @@
+"""The seed document's examples, word for word but the imports, on the embedded runtime."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+from typing import Any
+
+import pytest
+
+from seed_document import code_blocks
+
+CIRCUIT, PROVIDER, RUNTIME, EXAMPLE_2, EXAMPLE_3, EXAMPLE_4 = range(6)
+
+
+def run_blocks(*indices: int) -> tuple[dict[str, Any], list[str]]:
+    """Run the given blocks in one namespace, as a reader would; return it and the printed lines."""
+    blocks = code_blocks()
+    namespace: dict[str, Any] = {"__name__": "__seed__"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for index in indices:
+            exec(compile(blocks[index], f"<seed block {index}>", "exec"), namespace)
+    return namespace, out.getvalue().splitlines()
+
+
+def assert_bell_counts(counts: dict[str, int], shots: int) -> None:
+    """Counts of the seed's circuit: '00 00' and '11 00' at 1/2 each, within 5 sigma."""
+    assert set(counts) <= {"00 00", "11 00"}, counts
+    sigma = math.sqrt(shots * 0.25)
+    for key in ("00 00", "11 00"):
+        assert abs(counts.get(key, 0) - shots / 2) < 5 * sigma, counts
+
+
+def test_the_document_has_the_six_blocks() -> None:
+    assert len(code_blocks()) == 6
+
+
+def test_example_1_provider_snippet(runtime_home: Any) -> None:
+    namespace, printed = run_blocks(CIRCUIT, PROVIDER)
+    result = namespace["job"].result()
+    assert_bell_counts(result.get_counts(), 4000)
+    assert result.success
+    assert printed and "Result(" in printed[0]
+    assert namespace["job"].session_id is None
+
+
+def test_example_1_runtime_snippet(runtime_home: Any) -> None:
+    namespace, printed = run_blocks(CIRCUIT, RUNTIME)
+    assert namespace["transpiled_circuit"] == namespace["circuit"]  # kept as written
+    result = namespace["job"].result()
+    assert_bell_counts(result.get_counts(), 4000)
+    assert result.backend_name == "ibmq_qasm_simulator"
+    assert namespace["job"].session_id is None  # outside any session
+
+
+def test_example_2_backend_run_in_a_session(runtime_home: Any) -> None:
+    namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_2)
+    job1, job2, session = namespace["job1"], namespace["job2"], namespace["session"]
+    assert job1.session_id is not None
+    assert job1.session_id == job2.session_id == session.session_id
+    assert printed[-2:] == [job1.session_id, job2.session_id]
+    assert namespace["backend"].session is None  # cancel_session dropped it
+    assert session.details()["state"] == "closed"
+
+
+def test_example_3_primitive_session_shares_backend_run(runtime_home: Any) -> None:
+    namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_3)
+    job1, job2, session = namespace["job1"], namespace["job2"], namespace["session"]
+    # The remediated behaviour: backend.run in the session's block joins it.
+    assert job1.session_id == job2.session_id == session.session_id is not None
+    assert printed[-2:] == [session.session_id, session.session_id]
+    quasi = job1.result().quasi_dists[0]
+    assert set(quasi) <= {0, 12}
+    assert abs(quasi.get(0, 0) - 0.5) < 0.1
+    assert_bell_counts(job2.result().get_counts(), 4000)
+
+
+def test_example_4_backend_session_shares_sampler(runtime_home: Any) -> None:
+    namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_4)
+    job1, job2 = namespace["job1"], namespace["job2"]
+    assert job1.session_id == job2.session_id == namespace["session_id"] is not None
+    assert printed[-2:] == [job1.session_id, job2.session_id]
+    assert_bell_counts(job2.result().get_counts(), 4000)
+
+
+def test_outside_any_session_after_the_examples(runtime_home: Any) -> None:
+    namespace, _ = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_2, EXAMPLE_3)
+    later = namespace["backend"].run(namespace["transpiled_circuit"], shots=100)
+    assert later.session_id is None
+    assert sum(later.result().get_counts().values()) == 100
+
+
+def test_a_backend_session_lasts_until_cancel_session(runtime_home: Any) -> None:
+    # As in qiskit-ibm-runtime: leaving the with block of open_session() does not end it.
+    namespace, _ = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_4)
+    backend, circuit = namespace["backend"], namespace["transpiled_circuit"]
+    assert backend.run(circuit, shots=10).session_id == namespace["session_id"]
+    backend.cancel_session()
+    assert backend.run(circuit, shots=10).session_id is None
+
+
+@pytest.mark.parametrize("block", [EXAMPLE_2, EXAMPLE_3, EXAMPLE_4])
+def test_session_jobs_are_listed_by_session(runtime_home: Any, block: int) -> None:
+    namespace, _ = run_blocks(CIRCUIT, RUNTIME, block)
+    service = namespace["service"]
+    session_id = namespace["job2"].session_id
+    listed = {job.job_id() for job in service.jobs(session_id=session_id)}
+    assert listed == {namespace["job1"].job_id(), namespace["job2"].job_id()}

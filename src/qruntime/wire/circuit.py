@@ -1,0 +1,163 @@
+"""Circuits, instructions and parameters on the wire, as QPY.
+
+* ``QuantumCircuit``: base64 of zlib of a QPY file holding the one circuit.
+  We write QPY version ``min(17, qiskit.qpy.QPY_VERSION)``, the newest the
+  0.51 client writes and IBM's service reads; we read every version the
+  installed Qiskit reads (Qiskit 1.x clients write 11 to 13).
+* ``Instruction``: the same, for a circuit whose only instruction it is.
+* ``circuit.parameters`` (a ``ParameterView``): the list of its parameters.
+* ``Parameter``: base64 (not compressed) of one QPY ``PARAMETER`` record:
+  ``struct "!H16s"`` (name length, UUID bytes) followed by the UTF-8 name.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import uuid
+from typing import Any, Final
+
+from qiskit import qpy
+from qiskit.circuit import ClassicalRegister, Instruction, Parameter, QuantumCircuit, QuantumRegister
+from qiskit.circuit.parametertable import ParameterView
+
+from qruntime.wire import blob
+from qruntime.wire.registry import MalformedValue, WireType, invalid
+
+SERVICE_MAX_QPY_VERSION: Final = 17
+"""The newest QPY version the Qiskit Runtime service reads (0.51 client)."""
+
+QPY_WRITE_VERSION: Final = min(SERVICE_MAX_QPY_VERSION, qpy.QPY_VERSION)
+"""The QPY version we write circuits in."""
+
+_QPY_MAGIC: Final = b"QISKIT"
+_PARAMETER_HEAD: Final = struct.Struct("!H16s")
+
+JsonEncoderClass = type[json.JSONEncoder]
+JsonDecoderClass = type[json.JSONDecoder]
+
+
+def wire_types(metadata_encoder: JsonEncoderClass, metadata_decoder: JsonDecoderClass) -> list[WireType]:
+    """The QPY-based wire types.
+
+    Args:
+        metadata_encoder: JSON encoder for circuit metadata (the stock client
+            uses its ``RuntimeEncoder``, so metadata may hold arrays and such).
+        metadata_decoder: The matching decoder.
+
+    Returns:
+        The ``QuantumCircuit``, ``Instruction`` and ``Parameter`` pairs, and
+        ``circuit.parameters`` (a ``ParameterView``) sent as a plain list.
+    """
+    qpy_codec = _Qpy(metadata_encoder, metadata_decoder)
+    return [
+        WireType("QuantumCircuit", (QuantumCircuit,), qpy_codec.encode_circuit, qpy_codec.decode_circuit),
+        WireType("Instruction", (Instruction,), qpy_codec.encode_instruction, qpy_codec.decode_instruction),
+        WireType("Parameter", (Parameter,), encode_parameter, decode_parameter),
+        WireType(None, (ParameterView,), list),
+    ]
+
+
+class _Qpy:
+    """QPY dump and load with the codec's JSON classes for circuit metadata."""
+
+    def __init__(self, metadata_encoder: JsonEncoderClass, metadata_decoder: JsonDecoderClass) -> None:
+        self._encoder = metadata_encoder
+        self._decoder = metadata_decoder
+
+    def encode_circuit(self, circuit: QuantumCircuit) -> str:
+        buffer = io.BytesIO()
+        qpy.dump(circuit, buffer, metadata_serializer=self._encoder, version=QPY_WRITE_VERSION)
+        return blob.pack(buffer.getbuffer())
+
+    def decode_circuit(self, value: Any) -> QuantumCircuit:
+        return self._load_one("QuantumCircuit", value)
+
+    def encode_instruction(self, instruction: Instruction) -> str:
+        # The stock client appends the instruction to an otherwise empty circuit.
+        circuit = QuantumCircuit(QuantumRegister(instruction.num_qubits))
+        if instruction.num_clbits:
+            circuit.add_register(ClassicalRegister(instruction.num_clbits))
+        circuit.append(instruction, circuit.qubits, circuit.clbits)
+        return self.encode_circuit(circuit)
+
+    def decode_instruction(self, value: Any) -> Instruction:
+        circuit = self._load_one("Instruction", value)
+        if not circuit.data:
+            raise MalformedValue("the QPY circuit holds no instruction")
+        return circuit.data[0].operation
+
+    def _load_one(self, type_name: str, value: Any) -> QuantumCircuit:
+        data = blob.unpack(value, type_name)
+        check_qpy_header(data, type_name)
+        try:
+            programs = qpy.load(io.BytesIO(data), metadata_deserializer=self._decoder)
+        except Exception as exc:  # QPY raises many types for corrupt input
+            raise invalid(type_name, f"__value__ is not a readable QPY payload ({type(exc).__name__}: {exc})") from exc
+        if len(programs) != 1 or not isinstance(programs[0], QuantumCircuit):
+            raise MalformedValue(f"the QPY payload must hold one circuit, got {len(programs)} programs")
+        return programs[0]
+
+
+def check_qpy_header(data: bytes, type_name: str) -> int:
+    """Check the QPY magic and that this Qiskit reads the payload's version.
+
+    Args:
+        data: The QPY bytes.
+        type_name: The envelope's ``__type__``, for error messages.
+
+    Returns:
+        The payload's QPY version.
+
+    Raises:
+        InvalidInputError: If the bytes are not QPY, or are of a newer QPY
+            version than the installed Qiskit reads.
+    """
+    if len(data) < len(_QPY_MAGIC) + 1 or not data.startswith(_QPY_MAGIC):
+        raise invalid(type_name, "__value__ is not a QPY payload (no 'QISKIT' header)")
+    version = data[len(_QPY_MAGIC)]
+    if version > qpy.QPY_VERSION:
+        raise invalid(
+            type_name,
+            f"the circuit is in QPY version {version}, newer than the {qpy.QPY_VERSION} "
+            "this runtime's Qiskit reads; upgrade Qiskit on the runtime or send an older QPY version",
+        )
+    return version
+
+
+def encode_parameter(parameter: Parameter) -> str:
+    """Write one QPY ``PARAMETER`` record (name and UUID), base64 encoded.
+
+    Args:
+        parameter: The parameter. A ``ParameterVectorElement`` is written as a
+            plain parameter of the same name and UUID, as the stock client does.
+
+    Returns:
+        Base64 text, not compressed.
+    """
+    name = parameter.name.encode("utf-8")
+    return blob.pack(_PARAMETER_HEAD.pack(len(name), parameter.uuid.bytes) + name, compress=False)
+
+
+def decode_parameter(value: Any) -> Parameter:
+    """Read a ``Parameter`` written by :func:`encode_parameter` or the stock client.
+
+    Args:
+        value: The envelope's base64 text.
+
+    Returns:
+        A parameter with the same name and UUID, so it equals the original.
+
+    Raises:
+        InvalidInputError: If the text is not base64.
+        MalformedValue: If the record is truncated or has bytes left over.
+    """
+    data = blob.unpack(value, "Parameter", compressed=False)
+    if len(data) < _PARAMETER_HEAD.size:
+        raise MalformedValue(f"the QPY parameter record is {len(data)} bytes, too short for its header")
+    name_size, uuid_bytes = _PARAMETER_HEAD.unpack_from(data)
+    name = data[_PARAMETER_HEAD.size :]
+    if len(name) != name_size:
+        raise MalformedValue(f"the QPY parameter record names {name_size} name bytes but holds {len(name)}")
+    return Parameter(name.decode("utf-8"), uuid=uuid.UUID(bytes=uuid_bytes))

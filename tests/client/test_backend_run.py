@@ -92,7 +92,11 @@ def test_job_is_found_listed_tagged_and_deleted(service: QiskitRuntimeService, b
         service.job(job.job_id())
 
 
-def test_cancel_a_queued_job(service: QiskitRuntimeService, bell: QuantumCircuit) -> None:
+def test_cancel_a_queued_and_a_running_job(
+    runtime_home: object, bell: QuantumCircuit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QRUNTIME_LANES", "1")  # the Bell job must wait behind the slow one
+    service = QiskitRuntimeService(channel="local")
     backend = service.backend("ibmq_qasm_simulator")
     slow = backend.run(slow_circuit(backend), shots=10)
     queued = backend.run(bell, shots=10)
@@ -102,8 +106,10 @@ def test_cancel_a_queued_job(service: QiskitRuntimeService, bell: QuantumCircuit
         queued.result()
     with pytest.raises(RuntimeInvalidStateError):
         queued.cancel()  # already final
-    slow.cancel()
+    slow.cancel()  # running in a worker process: the worker is stopped
     assert slow.status() is JobStatus.CANCELLED
+    with pytest.raises(RuntimeInvalidStateError, match="cancelled"):
+        slow.result()
 
 
 def test_max_execution_time_stops_a_job(service: QiskitRuntimeService) -> None:

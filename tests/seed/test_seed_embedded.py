@@ -78,7 +78,8 @@ def test_example_3_primitive_session_shares_backend_run(runtime_home: Any) -> No
 
 
 def test_example_4_backend_session_shares_sampler(runtime_home: Any) -> None:
-    namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_4)
+    # Example 4 uses the Sampler that example 3 imported, as a reader runs them in order.
+    namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_3, EXAMPLE_4)
     job1, job2 = namespace["job1"], namespace["job2"]
     assert job1.session_id == job2.session_id == namespace["session_id"] is not None
     assert printed[-2:] == [job1.session_id, job2.session_id]
@@ -94,7 +95,7 @@ def test_outside_any_session_after_the_examples(runtime_home: Any) -> None:
 
 def test_a_backend_session_lasts_until_cancel_session(runtime_home: Any) -> None:
     # As in qiskit-ibm-runtime: leaving the with block of open_session() does not end it.
-    namespace, _ = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_4)
+    namespace, _ = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_3, EXAMPLE_4)
     backend, circuit = namespace["backend"], namespace["transpiled_circuit"]
     assert backend.run(circuit, shots=10).session_id == namespace["session_id"]
     backend.cancel_session()
@@ -103,7 +104,7 @@ def test_a_backend_session_lasts_until_cancel_session(runtime_home: Any) -> None
 
 @pytest.mark.parametrize("block", [EXAMPLE_2, EXAMPLE_3, EXAMPLE_4])
 def test_session_jobs_are_listed_by_session(runtime_home: Any, block: int) -> None:
-    namespace, _ = run_blocks(CIRCUIT, RUNTIME, block)
+    namespace, _ = run_blocks(CIRCUIT, RUNTIME, *range(EXAMPLE_3, block + 1) if block > EXAMPLE_3 else [block])
     service = namespace["service"]
     session_id = namespace["job2"].session_id
     listed = {job.job_id() for job in service.jobs(session_id=session_id)}

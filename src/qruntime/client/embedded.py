@@ -32,7 +32,8 @@ def embedded_policy() -> DispatchPolicy:
     return DispatchPolicy(
         lanes=int(env.get("QRUNTIME_LANES", "2")),
         processes=int(env.get("QRUNTIME_PROCESSES", "1")),
-        inline_cost_limit=float(env.get("QRUNTIME_INLINE_COST_LIMIT", "2e6")),
+        inline_cost_limit=float(env.get("QRUNTIME_INLINE_COST_LIMIT", "1e9")),
+        immediate_cost_limit=float(env.get("QRUNTIME_IMMEDIATE_COST_LIMIT", "5e6")),
         lease_seconds=float(env.get("QRUNTIME_LEASE_SECONDS", "30")),
         max_attempts=int(env.get("QRUNTIME_MAX_ATTEMPTS", "3")),
     )

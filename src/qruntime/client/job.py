@@ -58,16 +58,21 @@ class BaseRuntimeJob:
         self._document: dict[str, Any] = {}
         self._result: Any = None
         self._params = params
+        # Params read back from the runtime are still wire-encoded until first used.
+        self._params_encoded = False
 
     @classmethod
     def from_document(cls, service: QiskitRuntimeService, document: dict[str, Any]) -> Any:
         """A job object for a job document read from the runtime."""
-        return cls(
+        job = cls(
             service, document["id"], program_id=document["program"]["id"],
             backend_name=document["backend"], session_id=document.get("session_id"),
             tags=document.get("tags"), creation_date=_parse_time(document.get("created")),
             params=document.get("params"),
         )
+        job._params_encoded = True
+        job._document = {k: v for k, v in document.items() if k != "params"}
+        return job
 
     def job_id(self) -> str:
         """The job's id."""
@@ -106,9 +111,15 @@ class BaseRuntimeJob:
     @property
     def inputs(self) -> dict[str, Any]:
         """The job's parameters as submitted."""
-        if self._params is None:
-            self._params = self._service._transport.job(self._job_id, include_params=True).get(
-                "params", {})
+        if self._params is None or self._params_encoded:
+            from qruntime import wire
+
+            params = self._params
+            if params is None:
+                params = self._service._transport.job(self._job_id, include_params=True).get(
+                    "params", {})
+            self._params = wire.decode(params)
+            self._params_encoded = False
         return dict(self._params or {})
 
     def backend(self) -> IBMBackend:

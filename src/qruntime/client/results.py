@@ -28,7 +28,8 @@ def sampler_v1_result(payload: Any) -> Any:
     dists = []
     for dist, meta in zip(payload["quasi_dists"], payload["metadata"]):
         shots = meta.get("shots") if isinstance(meta, dict) else None
-        dists.append(QuasiDistribution({_outcome(k): v for k, v in dist.items()}, shots=shots))
+        # Keys are ints, bit strings or hex strings; QuasiDistribution reads all three.
+        dists.append(QuasiDistribution(dict(dist), shots=shots))
     return SamplerResult(quasi_dists=dists, metadata=list(payload["metadata"]))
 
 
@@ -60,9 +61,3 @@ def decoder_for(program_id: str, params: dict[str, Any] | None) -> ResultDecoder
     if program_id == "estimator":
         return estimator_v1_result
     return primitive_v2_result
-
-
-def _outcome(key: Any) -> int | str:
-    if isinstance(key, str) and key.isdigit():
-        return int(key)
-    return key

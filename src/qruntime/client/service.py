@@ -233,12 +233,15 @@ class QiskitRuntimeService:
         self, program_id: str, backend: IBMBackend, params: dict[str, Any], *,
         session: Session | None = None, tags: Sequence[str] | None = None,
         job_class: type[BaseRuntimeJob] = RuntimeJob, max_execution_time: int | None = None,
-        result_decoder: ResultDecoder | None = None,
+        result_decoder: ResultDecoder | None = None, log_level: str | None = None,
+        private: bool = False,
     ) -> Any:
         body: dict[str, Any] = {
             "program_id": program_id, "backend": backend.name, "params": params,
-            "tags": list(tags or []),
+            "tags": list(tags or []), "private": private,
         }
+        if log_level is not None:
+            body["log_level"] = log_level
         if session is not None:
             body["session_id"] = session.session_id
         if max_execution_time is not None:

@@ -31,8 +31,11 @@ class DispatchPolicy:
     Args:
         lanes: Jobs run at once by this process.
         processes: Worker processes for jobs that do not run inline.
-        inline_cost_limit: Jobs whose estimated cost is at most this run inline;
+        inline_cost_limit: Jobs whose estimated cost (in amplitude updates, about
+            1e9 a second) is at most this run inline;
             ``0`` sends every job to a worker process.
+        immediate_cost_limit: Jobs whose estimated cost is at most this run in
+            the submitting thread when this process has nothing else pending.
         lease_seconds: How long a claim lasts without a heartbeat.
         max_attempts: Runs of a job whose worker keeps dying before it is FAILED.
         poll_interval: How often an idle lane looks for work submitted elsewhere.
@@ -40,7 +43,8 @@ class DispatchPolicy:
 
     lanes: int = 2
     processes: int = 1
-    inline_cost_limit: float = 2e6
+    inline_cost_limit: float = 1e9
+    immediate_cost_limit: float = 5e6
     lease_seconds: float = 30.0
     max_attempts: int = 3
     poll_interval: float = 0.5
@@ -67,6 +71,9 @@ class Dispatcher:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._costs: dict[str, float] = {}
+        # Jobs this process queued and has not seen end: while any is pending,
+        # new jobs queue behind them instead of running at once.
+        self._local_pending: set[str] = set()
 
     def start(self) -> None:
         """Recover lapsed jobs and start the lanes and the heartbeat."""
@@ -86,10 +93,19 @@ class Dispatcher:
             self._processes.close()
         self.jobs.release_owner(self.owner)
 
+    def idle(self) -> bool:
+        """Whether no job queued or claimed by this process is pending."""
+        return not self._local_pending
+
+    def run_claimed(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
+        """Run a job already claimed by this dispatcher, in the calling thread."""
+        return self._run(claim, params, immediate=True)
+
     def notify(self, cost: float | None = None, job_id: str | None = None) -> None:
         """Tell the lanes a job was queued."""
         if job_id is not None and cost is not None:
             self._costs[job_id] = cost
+            self._local_pending.add(job_id)
         with self._wake:
             self._pending_wakeups += 1
             self._wake.notify()
@@ -118,23 +134,30 @@ class Dispatcher:
                 self._wake.wait(self.policy.poll_interval)
             self._pending_wakeups = max(0, self._pending_wakeups - 1)
 
-    def _run(self, claim: Claim) -> None:
+    def _run(self, claim: Claim, params: dict[str, Any] | None = None,
+             immediate: bool = False) -> Outcome:
         job = claim.job
         if job.session_id:
             self.sessions.touch(job.session_id, last_job_started=utcnow())
-        params = self._take_params(job.id)
+        if not immediate:
+            params = self._take_params(job.id)
         task = Task(job.id, job.program_id, job.backend, job.params, params,
                     job.max_execution_time)
-        executor = self._executor_for(job.id, job.cost)
+        executor = self._inline if immediate else self._executor_for(job.id, job.cost)
         try:
             outcome = executor.run(task, lambda: self._cancelled(job.id))
         except Exception as exc:  # an executor fault is ours; fail the job, keep the lane
             logger.exception("executor failed on job %s", job.id)
             outcome = Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
                               reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
-        self._finish(claim, outcome)
+        return self._finish(claim, outcome)
 
-    def _finish(self, claim: Claim, outcome: Outcome) -> None:
+    def forget(self, job_id: str) -> None:
+        """Stop tracking a job of this process that ended without running here."""
+        self._local_pending.discard(job_id)
+        self._costs.pop(job_id, None)
+
+    def _finish(self, claim: Claim, outcome: Outcome) -> Outcome:
         if outcome.retry:
             if claim.attempt >= self.policy.max_attempts:
                 outcome = Outcome(
@@ -150,12 +173,15 @@ class Dispatcher:
         )
         if claim.job.session_id:
             self.sessions.touch(claim.job.session_id, last_job_completed=utcnow())
-        if written:
-            self._on_finish(claim.job.id, outcome)
-        else:
-            self._on_finish(claim.job.id, Outcome(JobState.CANCELLED))
+        if outcome.state is not JobState.QUEUED:
+            self._local_pending.discard(claim.job.id)
+        if not written:
+            outcome = Outcome(JobState.CANCELLED, reason="Cancelled while running.",
+                              reason_code=int(ReasonCode.CANCELLED_BY_USER))
+        self._on_finish(claim.job.instance, claim.job.id, outcome)
         if outcome.state is JobState.QUEUED:
             self.notify()
+        return outcome
 
     def _executor_for(self, job_id: str, stored_cost: float) -> Executor:
         cost = self._costs.pop(job_id, stored_cost)
@@ -179,8 +205,16 @@ class Dispatcher:
                 requeued, _ = self.jobs.requeue_lapsed(self.policy.max_attempts)
                 if requeued:
                     self.notify()
+                self._prune_local()
             except Exception:
                 logger.exception("heartbeat failed")
+
+    def _prune_local(self) -> None:
+        # Jobs of ours cancelled while queued, or run by another process, end elsewhere.
+        for job_id in list(self._local_pending):
+            state = self.jobs.state_of(job_id)
+            if state is None or state.is_final:
+                self.forget(job_id)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

@@ -72,7 +72,7 @@ class Engine:
         self.accounts = AccountStore(database)
         self.policy = policy or DispatchPolicy()
         self._params: dict[str, dict[str, Any]] = {}
-        self._results: OrderedDict[str, Any] = OrderedDict()
+        self._results: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._finished = threading.Condition()
         self._lock = threading.Lock()
         self._dispatcher: Dispatcher | None = None
@@ -136,6 +136,8 @@ class Engine:
             runtime=request.runtime, log_level=request.log_level, private=request.private,
             max_execution_time=request.max_execution_time, cost=cost, user_id=user_id,
         )
+        if self._runs_now(cost):
+            return self._run_now(record, params, session_id)
         if request.params is not None:
             with self._lock:
                 self._params[job_id] = params
@@ -190,16 +192,22 @@ class Engine:
             + (f" Reason: {record.reason}" if record.reason else "")
         )
 
-    def take_result(self, job_id: str) -> Any | None:
+    def take_result(self, instance: str, job_id: str) -> Any | None:
         """The result object of a job finished in this process, once, if still at hand."""
         with self._lock:
-            return self._results.pop(job_id, None)
+            entry = self._results.get(job_id)
+            if entry is None or entry[0] != instance:
+                return None
+            del self._results[job_id]
+            return entry[1]
 
     def cancel(self, instance: str, job_id: str) -> dict[str, Any]:
         """Cancel a queued or running job; :class:`ConflictError` if it is final."""
         record = self.jobs_store.cancel(instance, job_id)
         with self._lock:
             self._params.pop(job_id, None)
+        if self._dispatcher is not None and record.state.is_final:
+            self._dispatcher.forget(job_id)
         self._notify_finished()
         return documents.job_document(record, include_params=False)
 
@@ -319,14 +327,39 @@ class Engine:
             )
         return session.id
 
+    def _runs_now(self, cost: float) -> bool:
+        # A job cheaper than a thread hop runs in the submitter's thread, unless
+        # work this process queued earlier is still pending (that keeps FIFO order).
+        return (
+            self._dispatcher is not None
+            and cost <= self.policy.immediate_cost_limit
+            and self._dispatcher.idle()
+        )
+
+    def _run_now(self, record: JobRecord, params: dict[str, Any], session_id: str | None
+                 ) -> dict[str, Any]:
+        assert self._dispatcher is not None
+        claim = self.jobs_store.insert(
+            record, owner=self._dispatcher.owner, lease_seconds=self.policy.lease_seconds)
+        assert claim is not None
+        outcome = self._dispatcher.run_claimed(claim, params)
+        response: dict[str, Any] = {"id": record.id, "backend": record.backend,
+                                    "state": {"status": outcome.state.value}}
+        if outcome.reason is not None:
+            response["state"]["reason"] = outcome.reason
+            response["state"]["reason_code"] = outcome.reason_code
+        if session_id is not None:
+            response["session_id"] = session_id
+        return response
+
     def _take_params(self, job_id: str) -> dict[str, Any] | None:
         with self._lock:
             return self._params.pop(job_id, None)
 
-    def _on_finish(self, job_id: str, outcome: Outcome) -> None:
+    def _on_finish(self, instance: str, job_id: str, outcome: Outcome) -> None:
         if outcome.result is not None:
             with self._lock:
-                self._results[job_id] = outcome.result
+                self._results[job_id] = (instance, outcome.result)
                 while len(self._results) > _RESULT_CACHE_SIZE:
                     self._results.popitem(last=False)
         self._notify_finished()

@@ -33,7 +33,7 @@ from qruntime.errors import IBMInputValueError
 if TYPE_CHECKING:
     from qruntime.client.service import QiskitRuntimeService
 
-#: What ``mode=`` may be.
+#: What ``mode=`` may be: a backend (or its name), a session or a batch.
 Mode = IBMBackend | Session | str
 
 
@@ -53,7 +53,8 @@ class RuntimePrimitive:
 
     _program_id = ""
 
-    def __init__(self, mode: Any = None, *, backend: Any = None, session: Any = None) -> None:
+    def __init__(self, mode: Mode | None = None, *, backend: IBMBackend | str | None = None,
+                 session: Session | None = None) -> None:
         if mode is None:
             mode = session if session is not None else backend
         if mode is None:

@@ -69,12 +69,29 @@ option_group = dataclass(init=False, repr=True, eq=True)
 
 
 def leaf(check: Check, default: Any = Unset) -> Any:
-    """Declare a leaf option whose values must pass ``check``."""
+    """Declare a leaf option whose values must pass ``check``.
+
+    Example:
+        .. code-block:: python
+
+            @option_group
+            class ExecutionOptions(OptionGroup):
+                shots: int = leaf(integer(1), 4000)
+                init_qubits: bool = leaf(flag, True)
+    """
     return field(default=default, metadata={"check": check})
 
 
 def group(kind: type[OptionGroup]) -> Any:
-    """Declare a nested option group of class ``kind``."""
+    """Declare a nested option group of class ``kind``.
+
+    Example:
+        .. code-block:: python
+
+            @option_group
+            class Options(OptionGroup):
+                execution: ExecutionOptions = group(ExecutionOptions)
+    """
     return field(default_factory=kind, metadata={"group": kind})
 
 
@@ -89,6 +106,8 @@ class OptionGroup:
         IBMInputValueError: A name is not an option of the group, or a value is
             not allowed; the message names it and what is allowed.
     """
+
+    _where: str  # the group's dotted name in messages (not an option)
 
     def __init__(self, **values: Any) -> None:
         object.__setattr__(self, "_where", type(self).__name__)
@@ -120,6 +139,15 @@ class OptionGroup:
                 current.update(**value)
             else:
                 setattr(self, name, value)
+
+    def __getitem__(self, name: str) -> Any:
+        """The option ``name``, read as from a dict (0.27's V1 ``options`` were dicts).
+
+        Example:
+            >>> Options().execution["shots"]
+            4000
+        """
+        return getattr(self, self._spec(name).name)
 
     def to_dict(self) -> dict[str, Any]:
         """Every option as nested dicts, with :data:`Unset` where nothing was set."""
@@ -217,7 +245,9 @@ def integer(low: int | None = None, high: int | None = None, *, none: bool = Fal
         if isinstance(value, bool) or not isinstance(value, Integral) or not _within(
             value, low, high
         ):
-            raise IBMInputValueError(f"{where} must be an integer{_range(low, high)}, not {value!r}.")
+            raise IBMInputValueError(
+                f"{where} must be an integer{_range(low, high)}, not {value!r}."
+            )
         return int(value)
 
     return check
@@ -293,7 +323,8 @@ def mapping(where: str, value: Any) -> dict[str, Any]:
 
 
 def _within(value: Real, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
+    number = float(value)
+    return (low is None or number >= low) and (high is None or number <= high)
 
 
 def _range(low: float | None, high: float | None) -> str:

@@ -32,11 +32,13 @@ from qiskit import QuantumCircuit
 from qiskit.primitives import BaseEstimatorV1, BaseSamplerV1
 from qiskit.quantum_info import Pauli, SparsePauliOp
 
+from qruntime.client.backend import IBMBackend
 from qruntime.client.job import RuntimeJob
-from qruntime.client.primitives.base import RuntimePrimitive
+from qruntime.client.primitives.base import Mode, RuntimePrimitive
 from qruntime.client.primitives.options_v1 import Options, v1_program_inputs
 from qruntime.client.primitives.pubs import measures, pub_errors
 from qruntime.client.results import ResultDecoder, estimator_v1_result, sampler_v1_result
+from qruntime.client.session import Session
 from qruntime.errors import IBMInputValueError
 
 
@@ -47,8 +49,9 @@ class _PrimitiveV1(RuntimePrimitive):
     _max_resilience = 1
     _decoder: ResultDecoder
 
-    def __init__(self, backend: Any = None, session: Any = None,
-                 options: Options | dict[str, Any] | None = None, mode: Any = None) -> None:
+    def __init__(self, backend: IBMBackend | str | None = None, session: Session | None = None,
+                 options: Options | dict[str, Any] | None = None, mode: Mode | None = None
+                 ) -> None:
         RuntimePrimitive.__init__(self, mode, backend=backend, session=session)
         if options is None:
             self._options = Options()
@@ -62,8 +65,8 @@ class _PrimitiveV1(RuntimePrimitive):
             )
 
     @property
-    def options(self) -> Options:  # type: ignore[override]
-        """The primitive's :class:`~qruntime.Options`; set them in place or with :meth:`set_options`.
+    def options(self) -> Options:
+        """The primitive's :class:`~qruntime.Options`: set them in place or by :meth:`set_options`.
 
         Example:
             >>> sampler.options.execution.shots = 1000
@@ -95,7 +98,7 @@ class _PrimitiveV1(RuntimePrimitive):
         return job
 
 
-class SamplerV1(_PrimitiveV1, BaseSamplerV1[RuntimeJob]):
+class SamplerV1(_PrimitiveV1, BaseSamplerV1[RuntimeJob]):  # type: ignore[misc]
     """Quasi-probabilities of circuit outcomes, as qiskit-ibm-runtime 0.27's ``Sampler``.
 
     Args:
@@ -123,12 +126,13 @@ class SamplerV1(_PrimitiveV1, BaseSamplerV1[RuntimeJob]):
     _max_resilience = 1
     _decoder = staticmethod(sampler_v1_result)
 
-    def __init__(self, backend: Any = None, session: Any = None,
-                 options: Options | dict[str, Any] | None = None, mode: Any = None) -> None:
+    def __init__(self, backend: IBMBackend | str | None = None, session: Session | None = None,
+                 options: Options | dict[str, Any] | None = None, mode: Mode | None = None
+                 ) -> None:
         BaseSamplerV1.__init__(self)
         _PrimitiveV1.__init__(self, backend, session, options, mode)
 
-    def run(  # type: ignore[override]
+    def run(
         self, circuits: QuantumCircuit | Sequence[QuantumCircuit],
         parameter_values: Any = None, **kwargs: Any,
     ) -> RuntimeJob:
@@ -148,6 +152,10 @@ class SamplerV1(_PrimitiveV1, BaseSamplerV1[RuntimeJob]):
             IBMInputValueError: A circuit measures nothing, parameter values do
                 not fit (the message shows expected and given shapes), or an
                 option is unknown; nothing was submitted.
+
+        Example:
+            >>> job = sampler.run([ansatz] * 3, thetas[:3], shots=2000, seed_simulator=1)
+            >>> [dist.binary_probabilities() for dist in job.result().quasi_dists]
         """
         circuit_list = _circuits(circuits)
         for index, circuit in enumerate(circuit_list):
@@ -164,7 +172,7 @@ class SamplerV1(_PrimitiveV1, BaseSamplerV1[RuntimeJob]):
         return self._submit_v1(_inputs(circuits, parameter_values), run_options)
 
 
-class EstimatorV1(_PrimitiveV1, BaseEstimatorV1[RuntimeJob]):
+class EstimatorV1(_PrimitiveV1, BaseEstimatorV1[RuntimeJob]):  # type: ignore[misc]
     """Expectation values of observables, as qiskit-ibm-runtime 0.27's ``Estimator``.
 
     Args:
@@ -191,12 +199,13 @@ class EstimatorV1(_PrimitiveV1, BaseEstimatorV1[RuntimeJob]):
     _max_resilience = 3
     _decoder = staticmethod(estimator_v1_result)
 
-    def __init__(self, backend: Any = None, session: Any = None,
-                 options: Options | dict[str, Any] | None = None, mode: Any = None) -> None:
+    def __init__(self, backend: IBMBackend | str | None = None, session: Session | None = None,
+                 options: Options | dict[str, Any] | None = None, mode: Mode | None = None
+                 ) -> None:
         BaseEstimatorV1.__init__(self)
         _PrimitiveV1.__init__(self, backend, session, options, mode)
 
-    def run(  # type: ignore[override]
+    def run(
         self, circuits: QuantumCircuit | Sequence[QuantumCircuit], observables: Any,
         parameter_values: Any = None, **kwargs: Any,
     ) -> RuntimeJob:
@@ -216,6 +225,11 @@ class EstimatorV1(_PrimitiveV1, BaseEstimatorV1[RuntimeJob]):
             IBMInputValueError: An observable acts on another number of qubits
                 than its circuit, counts do not match, or parameter values do
                 not fit; nothing was submitted.
+
+        Example:
+            >>> job = estimator.run([ansatz] * 2, ["ZZII", "XXII"], [theta, theta])
+            >>> job.result().values
+            array([0.91..., -0.14...])
         """
         circuit_list = _circuits(circuits)
         operators = _observables(observables, circuit_list)
@@ -268,7 +282,7 @@ def _parameter_values(values: Any, circuits: list[QuantumCircuit]) -> list[list[
             "expected one set per circuit."
         )
     checked = []
-    for index, (vector, circuit) in enumerate(zip(values, circuits)):
+    for index, (vector, circuit) in enumerate(zip(values, circuits, strict=True)):
         with pub_errors(f"parameter_values[{index}]"):
             array = np.asarray(vector, dtype=float)
         expected = (circuit.num_parameters,)
@@ -294,7 +308,7 @@ def _observables(observables: Any, circuits: list[QuantumCircuit]) -> list[Spars
             f"{len(operators)} observables were given for {len(circuits)} circuits: "
             "expected one observable per circuit."
         )
-    for index, (operator, circuit) in enumerate(zip(operators, circuits)):
+    for index, (operator, circuit) in enumerate(zip(operators, circuits, strict=True)):
         if operator.num_qubits != circuit.num_qubits:
             raise IBMInputValueError(
                 f"observable {index} acts on {operator.num_qubits} qubits but circuit {index} "

@@ -35,8 +35,9 @@ from qiskit import QuantumCircuit
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 from qiskit.primitives.containers import EstimatorPubLike, SamplerPubLike
 
+from qruntime.client.backend import IBMBackend
 from qruntime.client.job import RuntimeJobV2
-from qruntime.client.primitives.base import RuntimePrimitive
+from qruntime.client.primitives.base import Mode, RuntimePrimitive
 from qruntime.client.primitives.options_v2 import EstimatorOptions, OptionsV2, SamplerOptions
 from qruntime.client.primitives.pubs import (
     estimator_pub,
@@ -45,24 +46,27 @@ from qruntime.client.primitives.pubs import (
     sampler_wire,
 )
 from qruntime.client.results import primitive_v2_result
+from qruntime.client.session import Session
 from qruntime.errors import IBMInputValueError
 
-O = TypeVar("O", bound=OptionsV2)
+OptionsT = TypeVar("OptionsT", bound=OptionsV2)
 
 
-class _PrimitiveV2(RuntimePrimitive, Generic[O]):
+class _PrimitiveV2(RuntimePrimitive, Generic[OptionsT]):
     """What SamplerV2 and EstimatorV2 share: options, and submitting wire-form pubs."""
 
-    _options_class: type[O]
+    _options_class: type[OptionsT]
     version = 2
 
-    def __init__(self, mode: Any = None, options: O | dict[str, Any] | None = None, *,
-                 backend: Any = None, session: Any = None) -> None:
+    def __init__(self, mode: Mode | None = None,
+                 options: OptionsT | dict[str, Any] | None = None, *,
+                 backend: IBMBackend | str | None = None, session: Session | None = None
+                 ) -> None:
         RuntimePrimitive.__init__(self, mode, backend=backend, session=session)
-        self._options: O = _options_of(self._options_class, options)
+        self._options: OptionsT = _options_of(self._options_class, options)
 
     @property
-    def options(self) -> O:
+    def options(self) -> OptionsT:
         """The primitive's options; set them in place (``primitive.options.x = ...``).
 
         Example:
@@ -80,7 +84,7 @@ class _PrimitiveV2(RuntimePrimitive, Generic[O]):
         return job
 
 
-class SamplerV2(_PrimitiveV2[SamplerOptions], BaseSamplerV2):
+class SamplerV2(_PrimitiveV2[SamplerOptions], BaseSamplerV2):  # type: ignore[misc]
     """Samples the outputs of ISA circuits on a runtime backend.
 
     Args:
@@ -110,8 +114,10 @@ class SamplerV2(_PrimitiveV2[SamplerOptions], BaseSamplerV2):
     _options_class = SamplerOptions
     _program_id = "sampler"
 
-    def __init__(self, mode: Any = None, options: SamplerOptions | dict[str, Any] | None = None,
-                 *, backend: Any = None, session: Any = None) -> None:
+    def __init__(self, mode: Mode | None = None,
+                 options: SamplerOptions | dict[str, Any] | None = None, *,
+                 backend: IBMBackend | str | None = None, session: Session | None = None
+                 ) -> None:
         BaseSamplerV2.__init__(self)
         _PrimitiveV2.__init__(self, mode, options, backend=backend, session=session)
 
@@ -134,6 +140,11 @@ class SamplerV2(_PrimitiveV2[SamplerOptions], BaseSamplerV2):
                 shapes), a circuit measures nothing or is not ISA (the message
                 names the instruction and the backend's basis); nothing was
                 submitted.
+
+        Example:
+            >>> job = sampler.run([isa_bell, (isa_ansatz, thetas, 500)], shots=1000)
+            >>> job.result()[1].data.meas.shape              # one BitArray per parameter set
+            (10,)
         """
         if shots is not None and (isinstance(shots, bool) or not isinstance(shots, Integral)
                                   or shots <= 0):
@@ -142,7 +153,7 @@ class SamplerV2(_PrimitiveV2[SamplerOptions], BaseSamplerV2):
         return self._submit_pubs([sampler_wire(pub) for pub in coerced])
 
 
-class EstimatorV2(_PrimitiveV2[EstimatorOptions], BaseEstimatorV2):
+class EstimatorV2(_PrimitiveV2[EstimatorOptions], BaseEstimatorV2):  # type: ignore[misc]
     """Estimates expectation values of observables on ISA circuits on a runtime backend.
 
     Args:
@@ -175,9 +186,10 @@ class EstimatorV2(_PrimitiveV2[EstimatorOptions], BaseEstimatorV2):
     _options_class = EstimatorOptions
     _program_id = "estimator"
 
-    def __init__(self, mode: Any = None,
-                 options: EstimatorOptions | dict[str, Any] | None = None,
-                 *, backend: Any = None, session: Any = None) -> None:
+    def __init__(self, mode: Mode | None = None,
+                 options: EstimatorOptions | dict[str, Any] | None = None, *,
+                 backend: IBMBackend | str | None = None, session: Session | None = None
+                 ) -> None:
         BaseEstimatorV2.__init__(self)
         _PrimitiveV2.__init__(self, mode, options, backend=backend, session=session)
 
@@ -200,6 +212,11 @@ class EstimatorV2(_PrimitiveV2[EstimatorOptions], BaseEstimatorV2):
             IBMInputValueError: Precision is not positive, observables do not
                 fit a circuit, parameter values have the wrong shape, or a
                 circuit is not ISA; nothing was submitted.
+
+        Example:
+            >>> job = estimator.run([(isa_ansatz, [["ZZII"], ["XXII"]], thetas)], precision=0.01)
+            >>> job.result()[0].data.evs.shape               # 2 observables x 10 sets
+            (2, 10)
         """
         if precision is not None and (isinstance(precision, bool)
                                       or not isinstance(precision, Real) or precision <= 0):
@@ -210,7 +227,7 @@ class EstimatorV2(_PrimitiveV2[EstimatorOptions], BaseEstimatorV2):
         return self._submit_pubs([estimator_wire(pub) for pub in coerced])
 
 
-def _options_of(kind: type[O], options: Any) -> O:
+def _options_of(kind: type[OptionsT], options: Any) -> OptionsT:
     if options is None:
         return kind()
     if isinstance(options, kind):

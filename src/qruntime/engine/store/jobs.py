@@ -9,11 +9,11 @@ are not scoped: workers serve every instance.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import Text, and_, cast, delete, func, insert, select, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.sql import Select
 
 from qruntime.engine.state import FINAL_STATES, PENDING_STATES, JobState, ReasonCode
@@ -24,6 +24,21 @@ from qruntime.errors import ConflictError, NotFoundError
 
 _SUMMARY_COLUMNS = [c for c in jobs.c if c.name not in ("params", "result", "logs")]
 _RECORD_COLUMNS = [c for c in jobs.c if c.name not in ("result", "logs")]
+
+# The hot statements are built once: building them per call costs more than SQLite's commit.
+_INSERT = insert(jobs)
+_OWNED = (
+    (jobs.c.id == bindparam("job_id")) & (jobs.c.state == JobState.RUNNING.value)
+    & (jobs.c.lease_owner == bindparam("owner")) & (jobs.c.attempts == bindparam("attempt"))
+)
+_OUTCOME = dict(
+    state=bindparam("new_state"), reason=bindparam("new_reason"),
+    reason_code=bindparam("new_reason_code"), lease_owner=None, lease_expires=None,
+    logs=bindparam("new_logs"), usage_seconds=bindparam("new_usage"),
+)
+_FINISH = update(jobs).where(_OWNED).values(
+    **_OUTCOME, ended=bindparam("new_ended"), result=bindparam("new_result"))
+_REQUEUE = update(jobs).where(_OWNED).values(**_OUTCOME, started=None)
 
 
 @dataclass(frozen=True)
@@ -44,31 +59,35 @@ class JobStore:
 
     # --- writes from callers -------------------------------------------------
 
-    def insert(self, job: JobRecord) -> None:
-        """Store a new QUEUED job (committed before its id is returned to anyone)."""
+    def insert(self, job: JobRecord, *, owner: str | None = None,
+               lease_seconds: float = 30.0) -> Claim | None:
+        """Store a new job, committed before its id is returned to anyone.
+
+        With ``owner``, the job is stored already RUNNING under that owner's
+        lease (a job run at once by its submitter) and the claim is returned.
+        """
+        values = {
+            "id": job.id, "instance": job.instance, "program_id": job.program_id,
+            "backend": job.backend, "session_id": job.session_id,
+            "state": JobState.QUEUED.value, "reason": None, "reason_code": None,
+            "tags": list(job.tags), "params": job.params or "{}", "result": None, "logs": "",
+            "runtime": job.runtime, "log_level": job.log_level, "private": job.private,
+            "max_execution_time": job.max_execution_time, "cost": job.cost,
+            "created": job.created, "started": None, "ended": None, "attempts": 0,
+            "lease_owner": None, "lease_expires": None, "usage_seconds": 0.0,
+            "user_id": job.user_id,
+        }
+        if owner is not None:
+            values.update(state=JobState.RUNNING.value, started=job.created, attempts=1,
+                          lease_owner=owner,
+                          lease_expires=job.created + timedelta(seconds=lease_seconds))
         with self._engine.begin() as conn:
-            conn.execute(
-                insert(jobs).values(
-                    id=job.id,
-                    instance=job.instance,
-                    program_id=job.program_id,
-                    backend=job.backend,
-                    session_id=job.session_id,
-                    state=job.state.value,
-                    tags=list(job.tags),
-                    params=job.params or "{}",
-                    logs="",
-                    runtime=job.runtime,
-                    log_level=job.log_level,
-                    private=job.private,
-                    max_execution_time=job.max_execution_time,
-                    cost=job.cost,
-                    created=job.created,
-                    attempts=0,
-                    usage_seconds=0.0,
-                    user_id=job.user_id,
-                )
-            )
+            conn.execute(_INSERT, values)
+        if owner is None:
+            return None
+        running = replace(job, state=JobState.RUNNING, started=job.created, attempts=1,
+                          lease_owner=owner)
+        return Claim(job=running, owner=owner, attempt=1)
 
     def cancel(
         self, instance: str, job_id: str, reason: str = "Cancelled by the user.",
@@ -256,22 +275,16 @@ class JobStore:
         """
         assert state in FINAL_STATES or state is JobState.QUEUED
         values: dict[str, Any] = {
-            "state": state.value, "reason": reason, "reason_code": reason_code,
-            "lease_owner": None, "lease_expires": None, "logs": logs,
-            "usage_seconds": usage_seconds,
+            "job_id": claim.job.id, "owner": claim.owner, "attempt": claim.attempt,
+            "new_state": state.value, "new_reason": reason, "new_reason_code": reason_code,
+            "new_logs": logs, "new_usage": usage_seconds,
         }
-        if state is JobState.QUEUED:
-            values["started"] = None
-        else:
-            values["ended"] = utcnow()
-            values["result"] = result
+        statement = _REQUEUE
+        if state is not JobState.QUEUED:
+            values.update(new_ended=utcnow(), new_result=result)
+            statement = _FINISH
         with self._engine.begin() as conn:
-            outcome = conn.execute(
-                update(jobs)
-                .where(jobs.c.id == claim.job.id, jobs.c.state == JobState.RUNNING.value)
-                .where(jobs.c.lease_owner == claim.owner, jobs.c.attempts == claim.attempt)
-                .values(**values)
-            )
+            outcome = conn.execute(statement, values)
         return outcome.rowcount == 1
 
     def requeue_lapsed(self, max_attempts: int) -> tuple[int, int]:

@@ -177,8 +177,9 @@ class _Worker:
 
 def _serve(conn: Connection) -> None:
     """The worker process's loop: receive a task, run it, send the outcome back."""
-    import qruntime.backends.catalog  # noqa: F401  (import Qiskit and Aer once, up front)
+    import qruntime.backends.noise  # noqa: F401  (import Qiskit and Aer once, up front)
     import qruntime.programs  # noqa: F401
+    import qruntime.wire  # noqa: F401
 
     while True:
         try:

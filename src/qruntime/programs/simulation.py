@@ -1,0 +1,116 @@
+"""How programs use a backend's simulator: which one, one call per job, checked results.
+
+Every program sends all the circuits of a job to Aer in one ``run`` call (one
+per distinct shot count in a SamplerV2 job, one per simulation method in an
+Estimator job), with parameter sweeps as Aer ``parameter_binds`` (bound inside the simulator, far
+cheaper than ``assign_parameters`` per set). Aer expands circuit ``i`` into
+one experiment per parameter set, in order, so experiment ``k`` of the result
+belongs to the circuit whose range of sets holds ``k``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+from qiskit.result import Result
+
+from qruntime.backends.spec import BackendSpec
+from qruntime.errors import EngineError, InvalidInputError
+
+Binds = dict[Parameter, np.ndarray]
+
+
+@dataclass
+class Batch:
+    """Circuits for one simulator call, each with its parameter sets (maybe none)."""
+
+    circuits: list[QuantumCircuit] = field(default_factory=list)
+    binds: list[Binds] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+
+    def add(self, circuit: QuantumCircuit, values: np.ndarray | None = None) -> range:
+        """Add ``circuit`` with ``values`` of shape ``(sets, circuit.num_parameters)``.
+
+        Returns the indices of the result's experiments that will hold its sets.
+        """
+        start = sum(self.sizes)
+        if circuit.num_parameters == 0 or values is None:
+            self.circuits.append(circuit)
+            self.binds.append({})
+            self.sizes.append(1)
+            return range(start, start + 1)
+        columns = np.asarray(values, dtype=float).reshape(-1, circuit.num_parameters)
+        self.circuits.append(circuit)
+        self.binds.append({p: columns[:, i] for i, p in enumerate(circuit.parameters)})
+        self.sizes.append(columns.shape[0])
+        return range(start, start + columns.shape[0])
+
+    def __len__(self) -> int:
+        return len(self.circuits)
+
+
+def noise_model_of(value: Any, where: str) -> Any:
+    """A user-given noise model (an Aer ``NoiseModel`` or its dict form), or ``None``."""
+    if value is None:
+        return None
+    from qiskit_aer.noise import NoiseModel
+
+    if isinstance(value, NoiseModel):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            with warnings.catch_warnings():
+                # Deprecated since Aer 0.15, yet still the only reader of the dict form.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return NoiseModel.from_dict(dict(value))
+        except Exception as exc:  # Aer raises many types for a malformed dict
+            raise InvalidInputError(f"{where} is not a valid Aer noise model: {exc}") from exc
+    raise InvalidInputError(
+        f"{where} must be a qiskit_aer NoiseModel or its to_dict() form, "
+        f"not {type(value).__name__}."
+    )
+
+
+def simulator_for(backend: BackendSpec, noise_model: Any = None) -> Any:
+    """The backend's cached simulator, or a fresh one when the job brings a noise model."""
+    if noise_model is None:
+        return backend.simulator()
+    from qruntime.backends.noise import build_simulator
+
+    return build_simulator(noise_model)
+
+
+def is_noisy(backend: BackendSpec, noise_model: Any = None) -> bool:
+    """Whether a job's simulation carries noise."""
+    model = noise_model if noise_model is not None else backend.noise_model
+    return model is not None and not getattr(model, "is_ideal", lambda: False)()
+
+
+def run_batch(simulator: Any, batch: Batch, **options: Any) -> Result:
+    """Run every circuit of ``batch`` in one simulator call and check that all succeeded."""
+    options = {k: v for k, v in options.items() if v is not None}
+    if any(batch.binds):
+        options["parameter_binds"] = batch.binds
+    result = simulator.run(batch.circuits, **options).result()
+    check_result(result)
+    return result
+
+
+def check_result(result: Result) -> None:
+    """Raise :class:`EngineError` with Aer's reason when any experiment failed."""
+    if result.success and all(exp.success for exp in result.results):
+        return
+    reasons = [str(exp.status) for exp in result.results if not exp.success]
+    reason = reasons[0] if reasons else str(getattr(result, "status", "unknown error"))
+    raise EngineError(f"The simulation failed: {reason}")
+
+
+def experiment_data(result: Result, indices: Sequence[int] | range) -> list[dict[str, Any]]:
+    """The ``data`` dicts of the experiments at ``indices``."""
+    return [result.results[i].data.to_dict() for i in indices]

@@ -35,7 +35,7 @@ from qiskit.circuit.random import random_circuit
 from qruntime import QiskitRuntimeService
 
 backend = QiskitRuntimeService(channel="local").backend("ibmq_qasm_simulator")
-slow = random_circuit(20, 60, max_operands=2, seed=7, measure=True)
+slow = random_circuit(22, 100, max_operands=2, seed=7, measure=True)
 bell = QuantumCircuit(2, 2)
 bell.h(0)
 bell.cx(0, 1)
@@ -43,6 +43,8 @@ bell.measure([0, 1], [0, 1])
 from qiskit import transpile
 slow = transpile(slow, backend=backend, optimization_level=0)
 jobs = [backend.run(slow, shots=200)] + [backend.run(bell, shots=300) for _ in range(5)]
+while jobs[0].status().name != "RUNNING":
+    time.sleep(0.01)
 print(json.dumps([job.job_id() for job in jobs]), flush=True)
 time.sleep(600)
 """
@@ -74,7 +76,7 @@ def test_jobs_queued_in_a_killed_process_complete_after_restart(runtime_home: Pa
     try:
         assert process.stdout is not None
         ids = json.loads(process.stdout.readline())
-        time.sleep(0.5)  # the slow job is running, the Bell jobs wait behind it
+        time.sleep(0.2)  # the slow job is running, the Bell jobs wait behind it
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()

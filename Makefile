@@ -7,7 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test bench venv clean
+STOCK_027 := .venvs/stock-0.27.1
+STOCK_051 := .venvs/stock-0.51.0
+
+.PHONY: run test bench venv stock-venvs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +20,25 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The stock clients, each in its own virtual environment, for the compatibility tests.
+$(STOCK_027)/.installed:
+	$(PYTHON) -m venv $(STOCK_027)
+	$(STOCK_027)/bin/pip install --quiet --upgrade pip
+	$(STOCK_027)/bin/pip install --quiet "qiskit-ibm-runtime==0.27.1" "qiskit-ibm-provider==0.11.0" "qiskit<2"
+	touch $@
+
+$(STOCK_051)/.installed:
+	$(PYTHON) -m venv $(STOCK_051)
+	$(STOCK_051)/bin/pip install --quiet --upgrade pip
+	$(STOCK_051)/bin/pip install --quiet "qiskit-ibm-runtime==0.51.0"
+	touch $@
+
+stock-venvs: $(STOCK_027)/.installed $(STOCK_051)/.installed
+
 run: $(STAMP)
 	$(BIN)/qruntime serve
 
-test: $(STAMP)
+test: $(STAMP) stock-venvs
 	QRUNTIME_TEST_PG_URL="$${QRUNTIME_TEST_PG_URL:-$(PG_URL)}" $(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -1,0 +1,1 @@
+"""The ``qruntime`` command line: serve, token, db, backends, jobs."""

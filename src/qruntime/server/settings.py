@@ -1,0 +1,50 @@
+"""What a server is told at start: where it listens and the limits it enforces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from qruntime.engine import DispatchPolicy
+
+MIB = 1024 * 1024
+DEFAULT_PORT = 8290
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Settings of one ``qruntime serve`` process.
+
+    Args:
+        host: Address to listen on.
+        port: TCP port to listen on.
+        database_url: SQLAlchemy URL of the store.
+        workers: Simulation worker processes (and lanes) of the engine.
+        max_body_bytes: Largest request body accepted; larger ones get a 413.
+        access_token_ttl: Lifetime of access tokens handed out by the login flows.
+        wait_default_seconds: ``/jobs/{id}/wait`` timeout when none is given.
+        wait_max_seconds: Longest ``/jobs/{id}/wait`` timeout; longer ones are cut to it.
+        wait_threads: Long-polls that may wait at once (each holds a thread).
+        home: The data folder (``QRUNTIME_HOME``), where ``admin-token`` is kept.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    database_url: str = ""
+    workers: int = 2
+    max_body_bytes: int = 50 * MIB
+    access_token_ttl: timedelta = timedelta(days=14)
+    wait_default_seconds: float = 30.0
+    wait_max_seconds: float = 60.0
+    wait_threads: int = 256
+    home: Path | None = None
+
+    def policy(self) -> DispatchPolicy:
+        """How the server's engine runs jobs: every one in a worker process, never here.
+
+        qiskit-aer holds the GIL while it simulates, so a simulation in the
+        process that answers HTTP would stall every request meanwhile.
+        """
+        return DispatchPolicy(lanes=self.workers, processes=self.workers,
+                              inline_cost_limit=0, immediate_cost_limit=0)

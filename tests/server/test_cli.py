@@ -1,0 +1,161 @@
+"""The ``qruntime`` command: serve (first start, restart, shutdown), token, db, listings."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .calls import error_of, job_body, submit, wait_final, wide_circuit
+
+QRUNTIME = str(Path(sys.executable).with_name("qruntime"))
+#: Exit codes of a clean stop by Ctrl-C (uvicorn re-raises the signal once it has shut down).
+STOPPED = (0, 130)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def env(home: Path) -> dict[str, str]:
+    variables = {k: v for k, v in os.environ.items() if not k.startswith("QRUNTIME_")}
+    return {**variables, "QRUNTIME_HOME": str(home), "COLUMNS": "200"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([QRUNTIME, *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Serving:
+    """``qruntime serve`` in a subprocess, until stopped with Ctrl-C."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [QRUNTIME, "serve", "--port", str(self.port), "--workers", "1", *args],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.output = ""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output += line
+            if "Uvicorn running" in line:
+                return
+        raise AssertionError(f"the server did not start:\n{self.output}")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=20)
+        assert self.process.stdout is not None
+        self.output += self.process.stdout.read()
+        return code
+
+
+def read_times(http: httpx.Client, job_id: str) -> list[float]:
+    seconds = []
+    for _ in range(10):
+        started = time.perf_counter()
+        http.get(f"/runtime/jobs/{job_id}", params={"exclude_params": "true"})
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def long_poll(url: str, token: str, job_id: str) -> httpx.Response:
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
+                      timeout=90) as http:
+        return http.get(f"/runtime/jobs/{job_id}/wait", params={"timeout": 60})
+
+
+@pytest.fixture
+def serving(env: dict[str, str]) -> Iterator[Serving]:
+    server = Serving(env, "--max-body-mb", "0.5")
+    yield server
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
+
+
+def test_first_start_makes_an_admin_token_and_says_how_to_connect(
+    serving: Serving, home: Path, env: dict[str, str]
+) -> None:
+    path = home / "admin-token"
+    token = path.read_text().strip()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert token in serving.output and str(path) in serving.output
+    assert (f'QiskitRuntimeService(channel="ibm_quantum", url="{serving.url}", '
+            f'token="{token}")') in serving.output
+    assert f"{serving.url}/docs" in serving.output
+
+    with httpx.Client(base_url=serving.url, headers={"Authorization": f"Bearer {token}"}
+                      ) as http:
+        assert http.get("/api/Network").json()[0]["name"] == "ibm-q"
+        job_id = submit(http)
+        assert wait_final(http, job_id)["state"]["status"] == "Completed"
+        assert statistics.median(read_times(http, job_id)) < 0.025  # no Nagle stalls
+        error_of(http.post("/runtime/jobs", content=b" " * 600_000), 413)
+        assert http.get("/docs").status_code == 200
+        large = submit(http, job_body(params={"circuits": [wide_circuit()], "shots": 10}))
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(long_poll, serving.url, token, large)
+            time.sleep(0.5)
+            # Stopping answers the long-poll in flight at once, job unfinished.
+            assert serving.stop() in STOPPED, serving.output
+            answer = waiting.result(timeout=5)
+    assert answer.status_code == 200 and answer.json()["state"]["status"] != "Completed"
+    assert "Finished server process" in serving.output and "Traceback" not in serving.output
+
+    # Later starts keep the jobs and the token, and only say where the token is.
+    again = Serving(env)
+    try:
+        assert token not in again.output and str(path) in again.output
+        with httpx.Client(base_url=again.url, headers={"Authorization": f"Bearer {token}"}
+                          ) as http:
+            assert http.get(f"/runtime/jobs/{job_id}").json()["state"]["status"] == "Completed"
+            # The job stopped mid-run went back to the queue and runs again: not lost.
+            assert wait_final(http, large)["state"]["status"] == "Completed"
+        listing = run(env, "jobs", "--instance", "ibm-q/open/main")
+        assert job_id in listing and "Completed" in listing
+    finally:
+        assert again.stop() in STOPPED
+
+
+def test_tokens_are_created_and_revoked(serving: Serving, env: dict[str, str]) -> None:
+    out = run(env, "token", "create", "--instance", "hub/grp/cli", "--label", "ci")
+    token_id = re.search(r"token id (\w+)", out).group(1)  # type: ignore[union-attr]
+    token = out.strip().splitlines()[-1]
+    with httpx.Client(base_url=serving.url, headers={"Authorization": f"Bearer {token}"}
+                      ) as http:
+        network = http.get("/api/Network").json()
+        assert network[0]["name"] == "hub" and "cli" in network[0]["groups"]["grp"]["projects"]
+        run(env, "token", "revoke", token_id)
+        error_of(http.get("/api/Network"), 401)
+
+
+def test_db_upgrade_and_backends(env: dict[str, str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert "schema empty ->" in run(env, "db", "upgrade", "--db", url)
+    assert "ibmq_qasm_simulator" in run(env, "backends")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import pytest
+
+from live import DOORS, Server, _database, _Running, connect
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -24,12 +27,31 @@ def runtime_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     close_embedded()
 
 
-@pytest.fixture
-def service(runtime_home: Path):  # type: ignore[no-untyped-def]
-    """A service on the embedded runtime."""
-    from qruntime import QiskitRuntimeService
+@pytest.fixture(params=DOORS)
+def door(request: pytest.FixtureRequest) -> str:
+    """Which door a test goes through."""
+    return str(request.param)
 
-    return QiskitRuntimeService(channel="local")
+
+@pytest.fixture
+def service(runtime_home: Path, door: str, _servers: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """A service through each door: the embedded runtime and a live server."""
+    return connect(door, _servers)
+
+
+@pytest.fixture
+def seed_account(runtime_home: Path, door: str, _servers: dict[str, Any],
+                 monkeypatch: pytest.MonkeyPatch) -> str:
+    """Make a bare ``QiskitRuntimeService(channel=...)``/``IBMProvider()`` use ``door``.
+
+    Over HTTP the account comes from the ``QISKIT_IBM_*`` variables, as a user
+    of the stock client would set them.
+    """
+    if door == "http":
+        server: Server = _servers["start"]("sqlite")
+        monkeypatch.setenv("QISKIT_IBM_URL", server.url)
+        monkeypatch.setenv("QISKIT_IBM_TOKEN", server.new_token())
+    return door
 
 
 @pytest.fixture
@@ -42,3 +64,23 @@ def bell():  # type: ignore[no-untyped-def]
     circuit.cx(0, 1)
     circuit.measure_all()
     return circuit
+
+
+@pytest.fixture(scope="session")
+def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    started: dict[str, Any] = {}
+    cleanups: list[Any] = []
+
+    def start(kind: str) -> Server:
+        if kind not in started:
+            database, drop = _database(kind, tmp_path_factory.mktemp(f"server-{kind}"))
+            running = _Running(database, kind)
+            cleanups.append((running, drop))
+            started[kind] = running.server
+        server: Server = started[kind]
+        return server
+
+    yield {"start": start}
+    for running, drop in reversed(cleanups):
+        running.stop()
+        drop()

@@ -3,6 +3,8 @@ primitives (within 4 standard errors), and the sessions their jobs join."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from collections.abc import Iterator, Mapping
 
@@ -26,15 +28,18 @@ from qruntime import (
 from qruntime.client.backend import IBMBackend
 from qruntime.client.embedded import close_embedded
 
+from live import DOORS, connect
+
 SHOTS = 4000
 SETS = 10
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QiskitRuntimeService]:
+@pytest.fixture(scope="module", params=DOORS)
+def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            _servers: dict[str, Any]) -> Iterator[QiskitRuntimeService]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QRUNTIME_HOME", str(tmp_path_factory.mktemp("qruntime")))
-        yield QiskitRuntimeService(channel="local")
+        yield connect(request.param, _servers)
         close_embedded()
 
 

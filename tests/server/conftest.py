@@ -1,99 +1,14 @@
-"""A real uvicorn server over a real engine, one per store kind, shared by the server tests.
-
-The server runs in a thread of the test process; its jobs simulate in worker
-processes, as under ``qruntime serve``. Each test gets a fresh instance (and
-token), so tests never see each other's jobs.
-"""
+"""Server fixtures: the live servers themselves are started by the root conftest."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from qruntime.engine import Engine
-from qruntime.engine.store import Database, sqlite_url
-from qruntime.server import ServerSettings, create_app
-
-#: The body cap of the test servers, small enough to test cheaply.
-MAX_BODY = 2 * 1024 * 1024
-
-
-@dataclass
-class Server:
-    """A running server and the engine behind it."""
-
-    url: str
-    engine: Engine
-    kind: str
-
-    def new_token(self, instance: str | None = None) -> str:
-        """An API token of ``instance``, by default a brand-new instance of its own."""
-        name = instance or f"hub/grp/p{uuid.uuid4().hex[:10]}"
-        return self.engine.accounts.create_token(name, user_id=f"u-{name.split('/')[-1]}")
-
-    def client(self, token: str | None = None, **kwargs: Any) -> httpx.Client:
-        """An HTTP client of this server, sending ``token`` as a bearer token."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60, **kwargs)
-
-
-class _Running:
-    def __init__(self, database: Database, kind: str) -> None:
-        settings = ServerSettings(workers=2, max_body_bytes=MAX_BODY)
-        self.engine = Engine(database, policy=settings.policy())
-        self.engine.warm_up()
-        app = create_app(self.engine, settings)
-        # Asyncio sets TCP_NODELAY on accepted sockets only when the listener says TCP.
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.socket.bind(("127.0.0.1", 0))
-        port = self.socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=65)
-        self.uvicorn = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.uvicorn.run, kwargs={"sockets": [self.socket]}, daemon=True
-        )
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.uvicorn.started:
-            assert time.monotonic() < deadline, "the test server did not start"
-            time.sleep(0.01)
-        self.server = Server(f"http://127.0.0.1:{port}", self.engine, kind)
-
-    def stop(self) -> None:
-        self.uvicorn.should_exit = True
-        self.thread.join(timeout=15)
-        self.engine.close()
-
-
-@pytest.fixture(scope="session")
-def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    started: dict[str, Any] = {}
-    cleanups: list[Any] = []
-
-    def start(kind: str) -> Server:
-        if kind not in started:
-            database, drop = _database(kind, tmp_path_factory.mktemp(f"server-{kind}"))
-            running = _Running(database, kind)
-            cleanups.append((running, drop))
-            started[kind] = running.server
-        server: Server = started[kind]
-        return server
-
-    yield {"start": start}
-    for running, drop in reversed(cleanups):
-        running.stop()
-        drop()
+from live import MAX_BODY, Server  # noqa: F401  (re-exported for the server tests)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -115,24 +30,3 @@ def api(sqlite_server: Server) -> Iterator[httpx.Client]:
     """A client of the SQLite server, logged in to an instance of its own."""
     with sqlite_server.client(sqlite_server.new_token()) as client:
         yield client
-
-
-def _database(kind: str, folder: Path) -> tuple[Database, Any]:
-    if kind == "sqlite":
-        return Database(sqlite_url(folder / "server.db")), lambda: None
-    base = os.environ.get("QRUNTIME_TEST_PG_URL")
-    if base is None:
-        pytest.fail("QRUNTIME_TEST_PG_URL is not set: `make test` sets it")
-    from sqlalchemy import create_engine, text
-
-    name = f"qruntime_server_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return Database(base.rsplit("/", 1)[0] + f"/{name}"), drop

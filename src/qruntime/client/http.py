@@ -105,19 +105,21 @@ class HttpTransport:
         return self._json("GET", f"/jobs/{job_id}", "job", params=params)
 
     def jobs(self, query: dict[str, Any]) -> dict[str, Any]:
-        params: list[tuple[str, Any]] = []
-        for key, value in query.items():
-            if value is None:
-                continue
-            if key == "tags":
-                params.extend(("tags", tag) for tag in value)
-            elif isinstance(value, bool):
-                params.append((key, "true" if value else "false"))
-            elif hasattr(value, "isoformat"):
-                params.append((key, value.isoformat()))
-            else:
-                params.append((key, value))
-        return self._json("GET", "/jobs", "job", params=params)
+        # The server pages (at most 1000 a request); no limit means every page.
+        limit = query.get("limit")
+        offset = int(query.get("offset") or 0)
+        found: list[dict[str, Any]] = []
+        if limit == 0:
+            return {"jobs": [], "count": 0}
+        while True:
+            want = _PAGE if limit is None else min(_PAGE, limit - len(found))
+            page = self._json("GET", "/jobs", "job",
+                              params=_query({**query, "limit": want, "offset": offset}))
+            found.extend(page["jobs"])
+            offset += len(page["jobs"])
+            done = not page["jobs"] or offset >= page["count"]
+            if done or (limit is not None and len(found) >= limit):
+                return {"jobs": found, "count": page["count"]}
 
     def wait_job(self, job_id: str, timeout: float) -> dict[str, Any]:
         return self._json("GET", f"/jobs/{job_id}/wait", "job",
@@ -190,6 +192,25 @@ class HttpTransport:
         if response.status_code >= 400:
             raise translate(_engine_error(response), subject)
         return response
+
+
+_PAGE = 1000
+
+
+def _query(query: dict[str, Any]) -> list[tuple[str, Any]]:
+    params: list[tuple[str, Any]] = []
+    for key, value in query.items():
+        if value is None:
+            continue
+        if key == "tags":
+            params.extend(("tags", tag) for tag in value)
+        elif isinstance(value, bool):
+            params.append((key, "true" if value else "false"))
+        elif hasattr(value, "isoformat"):
+            params.append((key, value.isoformat()))
+        else:
+            params.append((key, value))
+    return params
 
 
 def _engine_error(response: httpx.Response) -> errors.EngineError:

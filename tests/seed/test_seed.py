@@ -1,4 +1,4 @@
-"""The seed document's examples, word for word but the imports, on the embedded runtime."""
+"""The seed document's examples, word for word but the imports, through both doors."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_the_document_has_the_six_blocks() -> None:
     assert len(code_blocks()) == 6
 
 
-def test_example_1_provider_snippet(runtime_home: Any) -> None:
+def test_example_1_provider_snippet(seed_account: str) -> None:
     namespace, printed = run_blocks(CIRCUIT, PROVIDER)
     result = namespace["job"].result()
     assert_bell_counts(result.get_counts(), 4000)
@@ -46,7 +46,7 @@ def test_example_1_provider_snippet(runtime_home: Any) -> None:
     assert namespace["job"].session_id is None
 
 
-def test_example_1_runtime_snippet(runtime_home: Any) -> None:
+def test_example_1_runtime_snippet(seed_account: str) -> None:
     namespace, printed = run_blocks(CIRCUIT, RUNTIME)
     assert namespace["transpiled_circuit"] == namespace["circuit"]  # kept as written
     result = namespace["job"].result()
@@ -55,7 +55,7 @@ def test_example_1_runtime_snippet(runtime_home: Any) -> None:
     assert namespace["job"].session_id is None  # outside any session
 
 
-def test_example_2_backend_run_in_a_session(runtime_home: Any) -> None:
+def test_example_2_backend_run_in_a_session(seed_account: str) -> None:
     namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_2)
     job1, job2, session = namespace["job1"], namespace["job2"], namespace["session"]
     assert job1.session_id is not None
@@ -65,7 +65,7 @@ def test_example_2_backend_run_in_a_session(runtime_home: Any) -> None:
     assert session.details()["state"] == "closed"
 
 
-def test_example_3_primitive_session_shares_backend_run(runtime_home: Any) -> None:
+def test_example_3_primitive_session_shares_backend_run(seed_account: str) -> None:
     namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_3)
     job1, job2, session = namespace["job1"], namespace["job2"], namespace["session"]
     # The remediated behaviour: backend.run in the session's block joins it.
@@ -77,7 +77,7 @@ def test_example_3_primitive_session_shares_backend_run(runtime_home: Any) -> No
     assert_bell_counts(job2.result().get_counts(), 4000)
 
 
-def test_example_4_backend_session_shares_sampler(runtime_home: Any) -> None:
+def test_example_4_backend_session_shares_sampler(seed_account: str) -> None:
     # Example 4 uses the Sampler that example 3 imported, as a reader runs them in order.
     namespace, printed = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_3, EXAMPLE_4)
     job1, job2 = namespace["job1"], namespace["job2"]
@@ -86,14 +86,14 @@ def test_example_4_backend_session_shares_sampler(runtime_home: Any) -> None:
     assert_bell_counts(job2.result().get_counts(), 4000)
 
 
-def test_outside_any_session_after_the_examples(runtime_home: Any) -> None:
+def test_outside_any_session_after_the_examples(seed_account: str) -> None:
     namespace, _ = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_2, EXAMPLE_3)
     later = namespace["backend"].run(namespace["transpiled_circuit"], shots=100)
     assert later.session_id is None
     assert sum(later.result().get_counts().values()) == 100
 
 
-def test_a_backend_session_lasts_until_cancel_session(runtime_home: Any) -> None:
+def test_a_backend_session_lasts_until_cancel_session(seed_account: str) -> None:
     # As in qiskit-ibm-runtime: leaving the with block of open_session() does not end it.
     namespace, _ = run_blocks(CIRCUIT, RUNTIME, EXAMPLE_3, EXAMPLE_4)
     backend, circuit = namespace["backend"], namespace["transpiled_circuit"]
@@ -103,7 +103,7 @@ def test_a_backend_session_lasts_until_cancel_session(runtime_home: Any) -> None
 
 
 @pytest.mark.parametrize("block", [EXAMPLE_2, EXAMPLE_3, EXAMPLE_4])
-def test_session_jobs_are_listed_by_session(runtime_home: Any, block: int) -> None:
+def test_session_jobs_are_listed_by_session(seed_account: str, block: int) -> None:
     namespace, _ = run_blocks(CIRCUIT, RUNTIME, *range(EXAMPLE_3, block + 1) if block > EXAMPLE_3 else [block])
     service = namespace["service"]
     session_id = namespace["job2"].session_id

@@ -56,7 +56,7 @@ class Dispatcher:
     def __init__(
         self, jobs: JobStore, sessions: SessionStore, policy: DispatchPolicy,
         take_params: Callable[[str], dict[str, Any] | None],
-        on_finish: Callable[[str, Outcome], None],
+        on_finish: Callable[[Claim, Outcome, bool], None],
     ) -> None:
         self.jobs = jobs
         self.sessions = sessions
@@ -178,7 +178,7 @@ class Dispatcher:
         if not written:
             outcome = Outcome(JobState.CANCELLED, reason="Cancelled while running.",
                               reason_code=int(ReasonCode.CANCELLED_BY_USER))
-        self._on_finish(claim.job.instance, claim.job.id, outcome)
+        self._on_finish(claim, outcome, written)
         if outcome.state is JobState.QUEUED:
             self.notify()
         return outcome

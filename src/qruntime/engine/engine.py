@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,8 @@ from qruntime.engine.execution import Outcome
 from qruntime.engine.ids import new_id
 from qruntime.engine.state import JobState, SessionMode
 from qruntime.engine.store import (
-    AccountStore, Database, JobFilter, JobRecord, JobStore, SessionRecord, SessionStore, utcnow,
+    AccountStore, Claim, Database, JobFilter, JobRecord, JobStore, SessionRecord, SessionStore,
+    utcnow,
 )
 from qruntime.errors import ConflictError, InvalidInputError, NotFoundError
 
@@ -73,7 +74,9 @@ class Engine:
         self.policy = policy or DispatchPolicy()
         self._params: dict[str, dict[str, Any]] = {}
         self._results: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._finished_jobs: OrderedDict[str, tuple[JobRecord, str | None]] = OrderedDict()
         self._finished = threading.Condition()
+        self._finish_count = 0
         self._lock = threading.Lock()
         self._dispatcher: Dispatcher | None = None
         if run_jobs:
@@ -172,16 +175,27 @@ class Engine:
         """The job's document once it is final, or when ``timeout`` seconds have passed."""
         deadline = utcnow() + timedelta(seconds=max(0.0, timeout))
         while True:
+            # Read the finish count before the state: a job finishing in between
+            # then wakes this waiter instead of being missed until the timeout.
+            with self._finished:
+                seen = self._finish_count
+            finished = self._recently_finished(instance, job_id)
+            if finished is not None:
+                return documents.job_document(finished[0], include_params=False)
             record = self.jobs_store.get(instance, job_id, with_params=False)
             remaining = (deadline - utcnow()).total_seconds()
             if record.state.is_final or remaining <= 0:
                 return documents.job_document(record, include_params=False)
             with self._finished:
-                # Jobs run by another process give no signal here: poll as well.
-                self._finished.wait(min(remaining, 0.2))
+                if self._finish_count == seen:
+                    # Jobs run by another process give no signal here: poll as well.
+                    self._finished.wait(min(remaining, 0.2))
 
     def result_text(self, instance: str, job_id: str) -> str:
         """The stored, encoded result of a COMPLETED job (the error text of a FAILED one)."""
+        finished = self._recently_finished(instance, job_id)
+        if finished is not None and finished[1] is not None:
+            return finished[1]
         record, text = self.jobs_store.result(instance, job_id)
         if record.state is JobState.COMPLETED and text is not None:
             return text
@@ -214,6 +228,7 @@ class Engine:
     def delete(self, instance: str, job_id: str) -> None:
         """Delete a job and its result."""
         self.jobs_store.delete(instance, job_id)
+        self._forget_finished(job_id)
 
     def logs(self, instance: str, job_id: str) -> str:
         """The job's log text."""
@@ -234,6 +249,7 @@ class Engine:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise InvalidInputError("tags must be a list of strings.")
         self.jobs_store.update_tags(instance, job_id, tags)
+        self._forget_finished(job_id)
 
     # --- sessions ------------------------------------------------------------------
 
@@ -356,17 +372,44 @@ class Engine:
         with self._lock:
             return self._params.pop(job_id, None)
 
-    def _on_finish(self, instance: str, job_id: str, outcome: Outcome) -> None:
-        if outcome.result is not None:
-            with self._lock:
-                self._results[job_id] = (instance, outcome.result)
-                while len(self._results) > _RESULT_CACHE_SIZE:
-                    self._results.popitem(last=False)
+    def _on_finish(self, claim: Claim, outcome: Outcome, stored: bool) -> None:
+        job = claim.job
+        with self._lock:
+            if stored and outcome.result is not None:
+                _remember(self._results, job.id, (job.instance, outcome.result))
+            if stored and outcome.state.is_final:
+                # What the store now holds, kept so that waiters need not read it back.
+                final = replace(job, state=outcome.state, reason=outcome.reason,
+                                reason_code=outcome.reason_code, ended=utcnow(),
+                                lease_owner=None, usage_seconds=outcome.usage_seconds,
+                                params=None)
+                _remember(self._finished_jobs, job.id,
+                          (final, outcome.result_text if outcome.state is JobState.COMPLETED
+                           else None))
         self._notify_finished()
+
+    def _recently_finished(self, instance: str, job_id: str) -> tuple[JobRecord, str | None] | None:
+        with self._lock:
+            entry = self._finished_jobs.get(job_id)
+        if entry is None or entry[0].instance != instance:
+            return None
+        return entry
+
+    def _forget_finished(self, job_id: str) -> None:
+        with self._lock:
+            self._finished_jobs.pop(job_id, None)
+            self._results.pop(job_id, None)
 
     def _notify_finished(self) -> None:
         with self._finished:
+            self._finish_count += 1
             self._finished.notify_all()
+
+
+def _remember(cache: OrderedDict[str, Any], key: str, value: Any) -> None:
+    cache[key] = value
+    while len(cache) > _RESULT_CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 def _session_mode(mode: str | None) -> str:

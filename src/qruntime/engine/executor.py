@@ -117,16 +117,12 @@ class ProcessExecutor:
             self._idle.put(worker)
 
     def _discard(self, worker: _Worker) -> None:
+        # The next job starts a replacement: starting one here could loop forever
+        # on a worker that dies as it starts.
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             self._started -= 1
-            if not self._closed:
-                # Keep the pool warm: the replacement imports Qiskit now, not at the next job.
-                self._started += 1
-                replacement = _Worker()
-                self._all.add(replacement)
-                self._idle.put(replacement)
 
 
 def _worker_lost(task: Task) -> Outcome:

@@ -31,6 +31,22 @@ _OWNED = (
     (jobs.c.id == bindparam("job_id")) & (jobs.c.state == JobState.RUNNING.value)
     & (jobs.c.lease_owner == bindparam("owner")) & (jobs.c.attempts == bindparam("attempt"))
 )
+_QUEUED = jobs.c.state == JobState.QUEUED.value
+_RUN = dict(
+    state=JobState.RUNNING.value, started=bindparam("now"), attempts=jobs.c.attempts + 1,
+    lease_owner=bindparam("owner"), lease_expires=bindparam("expires"),
+)
+_OLDEST = select(jobs.c.id).where(_QUEUED).order_by(jobs.c.created, jobs.c.id).limit(1)
+_CLAIM_ONE = (update(jobs).where(jobs.c.id == bindparam("job_id"), _QUEUED).values(**_RUN)
+              .returning(*_RECORD_COLUMNS))
+# SQLite has no row locks: the state test in the WHERE clause is the compare-and-set.
+_CLAIM_NEXT_SQLITE = (update(jobs).where(jobs.c.id == _OLDEST.scalar_subquery(), _QUEUED)
+                      .values(**_RUN).returning(*_RECORD_COLUMNS))
+_CLAIM_NEXT_LOCKING = (
+    update(jobs)
+    .where(jobs.c.id == _OLDEST.with_for_update(skip_locked=True).scalar_subquery(), _QUEUED)
+    .values(**_RUN).returning(*_RECORD_COLUMNS)
+)
 _OUTCOME = dict(
     state=bindparam("new_state"), reason=bindparam("new_reason"),
     reason_code=bindparam("new_reason_code"), lease_owner=None, lease_expires=None,
@@ -227,28 +243,14 @@ class JobStore:
         LOCKED``; SQLite, which has no row locks, compares and sets on the state.
         """
         now = utcnow()
-        queued = jobs.c.state == JobState.QUEUED.value
+        values = {"owner": owner, "now": now,
+                  "expires": now + timedelta(seconds=lease_seconds)}
         if job_id is not None:
-            target: Any = job_id
+            statement, values["job_id"] = _CLAIM_ONE, job_id
         else:
-            pick = select(jobs.c.id).where(queued).order_by(jobs.c.created, jobs.c.id).limit(1)
-            if not self.database.is_sqlite:
-                pick = pick.with_for_update(skip_locked=True)
-            target = pick.scalar_subquery()
-        statement = (
-            update(jobs)
-            .where(jobs.c.id == target, queued)
-            .values(
-                state=JobState.RUNNING.value,
-                started=now,
-                attempts=jobs.c.attempts + 1,
-                lease_owner=owner,
-                lease_expires=now + timedelta(seconds=lease_seconds),
-            )
-            .returning(*_RECORD_COLUMNS)
-        )
+            statement = _CLAIM_NEXT_SQLITE if self.database.is_sqlite else _CLAIM_NEXT_LOCKING
         with self._engine.begin() as conn:
-            row = conn.execute(statement).first()
+            row = conn.execute(statement, values).first()
         if row is None:
             return None
         job = JobRecord.from_row(row)

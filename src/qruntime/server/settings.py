@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,12 @@ class ServerSettings:
         wait_default_seconds: ``/jobs/{id}/wait`` timeout when none is given.
         wait_max_seconds: Longest ``/jobs/{id}/wait`` timeout; longer ones are cut to it.
         wait_threads: Long-polls that may wait at once (each holds a thread).
+        fresh_wait_seconds: A ``GET /jobs/{id}`` of a job younger than this waits
+            for it until it is this old (``0``: never waits).
         home: The data folder (``QRUNTIME_HOME``), where ``admin-token`` is kept.
+        lease_seconds: How long a running job's claim lasts without a heartbeat; the
+            jobs of a server that died run again once it lapses
+            (``QRUNTIME_LEASE_SECONDS``, default 30).
     """
 
     host: str = "127.0.0.1"
@@ -38,7 +44,10 @@ class ServerSettings:
     wait_default_seconds: float = 30.0
     wait_max_seconds: float = 60.0
     wait_threads: int = 256
+    fresh_wait_seconds: float = 0.1
     home: Path | None = None
+    lease_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("QRUNTIME_LEASE_SECONDS", "30")))
 
     def policy(self) -> DispatchPolicy:
         """How the server's engine runs jobs: every one in a worker process, never here.
@@ -47,4 +56,5 @@ class ServerSettings:
         process that answers HTTP would stall every request meanwhile.
         """
         return DispatchPolicy(lanes=self.workers, processes=self.workers,
-                              inline_cost_limit=0, immediate_cost_limit=0)
+                              inline_cost_limit=0, immediate_cost_limit=0,
+                              lease_seconds=self.lease_seconds)

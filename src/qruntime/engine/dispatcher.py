@@ -39,6 +39,9 @@ class DispatchPolicy:
         lease_seconds: How long a claim lasts without a heartbeat.
         max_attempts: Runs of a job whose worker keeps dying before it is FAILED.
         poll_interval: How often an idle lane looks for work submitted elsewhere.
+        batch_linger_seconds: How long a lane holding a batch-session job waits
+            for the batch's next job before gathering what has arrived.
+        batch_limit: Most jobs of a batch run as one.
     """
 
     lanes: int = 2
@@ -48,6 +51,8 @@ class DispatchPolicy:
     lease_seconds: float = 30.0
     max_attempts: int = 3
     poll_interval: float = 0.5
+    batch_linger_seconds: float = 0.01
+    batch_limit: int = 100
 
 
 class Dispatcher:
@@ -68,6 +73,7 @@ class Dispatcher:
         self._processes: ProcessExecutor | None = None
         self._wake = threading.Condition()
         self._pending_wakeups = 0
+        self._notifications = 0
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._costs: dict[str, float] = {}
@@ -108,6 +114,7 @@ class Dispatcher:
             self._local_pending.add(job_id)
         with self._wake:
             self._pending_wakeups += 1
+            self._notifications += 1
             self._wake.notify()
 
     def warm_up(self) -> None:
@@ -136,6 +143,10 @@ class Dispatcher:
 
     def _run(self, claim: Claim, params: dict[str, Any] | None = None,
              immediate: bool = False) -> Outcome:
+        if not immediate and claim.job.session_id:
+            batch = self._gather_batch(claim)
+            if batch:
+                return self._run_batch([claim, *batch])
         job = claim.job
         if job.session_id:
             self.sessions.touch(job.session_id, last_job_started=utcnow())
@@ -150,6 +161,72 @@ class Dispatcher:
             logger.exception("executor failed on job %s", job.id)
             outcome = Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
                               reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
+        return self._finish(claim, outcome)
+
+    # --- batches: jobs of a batch session run as one simulator call ----------------
+
+    def _gather_batch(self, claim: Claim) -> list[Claim]:
+        from qruntime.errors import NotFoundError
+
+        job = claim.job
+        try:
+            session = self.sessions.get(job.instance, job.session_id or "")
+        except NotFoundError:
+            return []
+        if session.mode != "batch":
+            return []
+        self._linger()
+        return self.jobs.claim_batch(self.owner, self.policy.lease_seconds, job,
+                                     self.policy.batch_limit - 1)
+
+    def _linger(self) -> None:
+        # Wait while the batch's jobs keep arriving, a few milliseconds at most.
+        deadline = time.monotonic() + 10 * self.policy.batch_linger_seconds
+        seen = -1
+        while seen != self._notifications and time.monotonic() < deadline:
+            seen = self._notifications
+            time.sleep(self.policy.batch_linger_seconds)
+
+    def _run_batch(self, claims: list[Claim]) -> Outcome:
+        from qruntime import wire
+        from qruntime.engine.execution import decode_result, encode_result
+        from qruntime.programs.batching import combine
+
+        first = claims[0].job
+        params = [self._take_params(c.job.id) or wire.loads(c.job.params or "{}") for c in claims]
+        combined = combine(first.program_id, params)
+        if combined is None:
+            outcomes = [self._run_one(claim, p) for claim, p in zip(claims, params)]
+            return outcomes[0]
+        merged, split = combined
+        limits = [c.job.max_execution_time for c in claims if c.job.max_execution_time]
+        task = Task(first.id, first.program_id, first.backend, wire.dumps(merged), merged,
+                    min(limits) if limits else None)
+        self.sessions.touch(first.session_id or "", last_job_started=utcnow())
+        executor = self._executor_for_cost(sum(c.job.cost for c in claims))
+        outcome = executor.run(task, lambda: all(self._cancelled(c.job.id) for c in claims))
+        if outcome.state is not JobState.COMPLETED:
+            for claim in claims:
+                self._finish(claim, Outcome(outcome.state, reason=outcome.reason,
+                                            reason_code=outcome.reason_code, logs=outcome.logs,
+                                            usage_seconds=outcome.usage_seconds, retry=outcome.retry))
+            return outcome
+        whole = outcome.result
+        if whole is None:
+            whole = decode_result(first.program_id, outcome.result_text or "{}")
+        share = outcome.usage_seconds / len(claims)
+        note = f"ran as one simulator call with {len(claims) - 1} other job(s) of its batch\n"
+        for claim, part in zip(claims, split(whole)):
+            self._finish(claim, Outcome(
+                JobState.COMPLETED, result_text=encode_result(part, claim.job.id), result=part,
+                logs=outcome.logs + note, usage_seconds=share))
+        return outcome
+
+    def _run_one(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
+        job = claim.job
+        task = Task(job.id, job.program_id, job.backend, job.params, params,
+                    job.max_execution_time)
+        outcome = self._executor_for_cost(job.cost).run(task, lambda: self._cancelled(job.id))
         return self._finish(claim, outcome)
 
     def forget(self, job_id: str) -> None:
@@ -184,7 +261,9 @@ class Dispatcher:
         return outcome
 
     def _executor_for(self, job_id: str, stored_cost: float) -> Executor:
-        cost = self._costs.pop(job_id, stored_cost)
+        return self._executor_for_cost(self._costs.pop(job_id, stored_cost))
+
+    def _executor_for_cost(self, cost: float) -> Executor:
         if cost <= self.policy.inline_cost_limit:
             return self._inline
         return self._process_executor()

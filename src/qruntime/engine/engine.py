@@ -129,7 +129,7 @@ class Engine:
             raise InvalidInputError("params must be a JSON object.")
         program.validate(params, backend)
         job_id = new_id()
-        session_id = self._session_for_job(instance, request, job_id, user_id)
+        session_id, batched = self._session_for_job(instance, request, job_id, user_id)
         params_text = request.params_text or wire.dumps(params)
         cost = float(program.estimate_cost(params, backend))
         record = JobRecord(
@@ -139,7 +139,7 @@ class Engine:
             runtime=request.runtime, log_level=request.log_level, private=request.private,
             max_execution_time=request.max_execution_time, cost=cost, user_id=user_id,
         )
-        if self._runs_now(cost):
+        if not batched and self._runs_now(cost):
             return self._run_now(record, params, session_id)
         if request.params is not None:
             with self._lock:
@@ -320,14 +320,15 @@ class Engine:
 
     def _session_for_job(
         self, instance: str, request: JobRequest, job_id: str, user_id: str | None
-    ) -> str | None:
+    ) -> tuple[str | None, bool]:
+        """The job's session id, and whether it is a batch (whose jobs wait to run as one)."""
         if request.session_id is None:
             if request.start_session:
                 # The 0.15-era clients open a session with its first job: same id.
                 self.create_session(instance, request.backend, user_id=user_id,
                                     session_id=job_id)
-                return job_id
-            return None
+                return job_id, False
+            return None, False
         try:
             session = self.sessions_store.get(instance, request.session_id)
         except NotFoundError as exc:
@@ -341,7 +342,7 @@ class Engine:
                 f"session {session.id} runs on backend {session.backend!r}, "
                 f"not {request.backend!r}."
             )
-        return session.id
+        return session.id, session.mode == SessionMode.BATCH.value
 
     def _runs_now(self, cost: float) -> bool:
         # A job cheaper than a thread hop runs in the submitter's thread, unless

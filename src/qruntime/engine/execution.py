@@ -53,8 +53,7 @@ def execute(task: Task, *, keep_object: bool = False) -> Outcome:
         backend = default_catalog().get(task.backend)
         params = task.params if task.params is not None else wire.loads(task.params_text or "{}")
         result = program.run(params, backend)
-        _stamp_job_id(result, task.job_id)
-        text = wire.dumps(_payload(result))
+        text = encode_result(result, task.job_id)
     except QRuntimeError as exc:
         return Outcome(
             JobState.FAILED, reason=str(exc), reason_code=int(ReasonCode.FAILED_IN_PROGRAM),
@@ -89,12 +88,28 @@ def ran_too_long(task: Task, elapsed: float) -> Outcome:
     )
 
 
-def _payload(result: Any) -> Any:
+def encode_result(result: Any, job_id: str) -> str:
+    """The stored text of a program's result, stamped with the job's id."""
     from qiskit.result import Result
 
+    from qruntime import wire
+
+    _stamp_job_id(result, job_id)
     # backend.run results travel as a bare Result.to_dict(): the stock client's
     # RunnerResult reads that, not a "Result" envelope.
-    return result.to_dict() if isinstance(result, Result) else result
+    return wire.dumps(result.to_dict() if isinstance(result, Result) else result)
+
+
+def decode_result(program_id: str, text: str) -> Any:
+    """A program's result object from its stored text (the reverse of :func:`encode_result`)."""
+    from qiskit.result import Result
+
+    from qruntime import wire
+
+    payload = wire.loads(text)
+    if program_id in ("circuit-runner", "qasm3-runner") and isinstance(payload, dict):
+        return Result.from_dict(payload)
+    return payload
 
 
 def _stamp_job_id(result: Any, job_id: str) -> None:

@@ -256,6 +256,33 @@ class JobStore:
         job = JobRecord.from_row(row)
         return Claim(job=job, owner=owner, attempt=job.attempts)
 
+    def claim_batch(
+        self, owner: str, lease_seconds: float, first: JobRecord, limit: int,
+    ) -> list[Claim]:
+        """Claim the QUEUED jobs of ``first``'s session that share its program and backend.
+
+        Each row changes state in the one UPDATE, so a job another worker took
+        meanwhile is simply not among those returned.
+        """
+        now = utcnow()
+        siblings = (
+            select(jobs.c.id)
+            .where(_QUEUED, jobs.c.session_id == first.session_id,
+                   jobs.c.program_id == first.program_id, jobs.c.backend == first.backend)
+            .order_by(jobs.c.created, jobs.c.id)
+            .limit(limit)
+        )
+        statement = (
+            update(jobs)
+            .where(jobs.c.id.in_(siblings), _QUEUED)
+            .values(**_RUN).returning(*_RECORD_COLUMNS)
+        )
+        values = {"owner": owner, "now": now, "expires": now + timedelta(seconds=lease_seconds)}
+        with self._engine.begin() as conn:
+            rows = conn.execute(statement, values).all()
+        claims = [Claim(job=JobRecord.from_row(r), owner=owner, attempt=r.attempts) for r in rows]
+        return sorted(claims, key=lambda c: (c.job.created, c.job.id))
+
     def renew_leases(self, owner: str, lease_seconds: float) -> None:
         """Extend the lease of every job ``owner`` is running."""
         with self._engine.begin() as conn:

@@ -148,7 +148,8 @@ class BaseRuntimeJob:
             RuntimeJobTimeoutError: ``timeout`` seconds passed first.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._is_final():
+        # The wait read answers at once for a final job: no status read first.
+        while not _final(self._document):
             remaining = _WAIT_STEP if deadline is None else deadline - time.monotonic()
             if remaining <= 0:
                 raise RuntimeJobTimeoutError(

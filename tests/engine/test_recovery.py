@@ -101,3 +101,42 @@ def test_jobs_queued_in_a_killed_process_complete_after_restart(runtime_home: Pa
         assert attempts[1:] == [1] * 5  # the queued ones ran once
     finally:
         del os.environ["QRUNTIME_LEASE_SECONDS"]
+
+
+SUBMIT_PRIMITIVES = """
+import json
+from qiskit import QuantumCircuit
+from qiskit.quantum_info import SparsePauliOp
+from qruntime import EstimatorV2, QiskitRuntimeService, SamplerV2, wire
+
+circuit = QuantumCircuit(2)
+circuit.h(0)
+circuit.cx(0, 1)
+measured = circuit.measure_all(inplace=False)
+backend = QiskitRuntimeService(channel="local").backend("ibmq_qasm_simulator")
+sampled = SamplerV2(mode=backend).run([measured], shots=300)
+estimated = EstimatorV2(mode=backend).run([(circuit, SparsePauliOp("ZZ"))])
+print(json.dumps({job.job_id(): wire.dumps(job.result()) for job in (sampled, estimated)}))
+"""
+
+
+def test_primitive_results_are_equal_when_read_from_a_new_process(runtime_home: Path) -> None:
+    import numpy as np
+
+    from qruntime import RuntimeJobV2, wire
+
+    written = json.loads(run_python(SUBMIT_PRIMITIVES, dict(os.environ)).splitlines()[-1])
+    service = QiskitRuntimeService(channel="local")
+    for job_id, text in written.items():
+        job = service.job(job_id)
+        assert isinstance(job, RuntimeJobV2) and job.status() == "DONE"
+        original, again = wire.loads(text), job.result()
+        assert len(again) == len(original) == 1
+        for name in original[0].data:
+            mine, theirs = original[0].data[name], again[0].data[name]
+            if hasattr(mine, "array"):
+                assert np.array_equal(mine.array, theirs.array)
+                assert mine.get_counts() == theirs.get_counts()
+            else:
+                assert np.array_equal(np.asarray(mine), np.asarray(theirs))
+        assert original.metadata == again.metadata

@@ -91,8 +91,9 @@ def submit(url: str, token: str, count: int) -> list[str]:
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}",
                                              "Content-Type": "application/json"}) as api:
         for index in range(count):
-            # Many shots keep the workers busy, so that jobs are running and queued at the kill.
-            response = api.post("/runtime/jobs", content=bell_body(20_000 + index))
+            # Jobs too large to run at submission keep the workers busy, so that
+            # jobs are running and queued at the kill.
+            response = api.post("/runtime/jobs", content=bell_body(100_000 - index))
             assert response.status_code == 200, response.text
             ids.append(response.json()["id"])
     return ids

@@ -49,7 +49,7 @@ def configuration_document(
         "backend_version": spec.backend_version,
         "n_qubits": spec.num_qubits,
         "basis_gates": basis,
-        "gates": [_gate_config(spec, name) for name in basis],
+        "gates": [_gate_config(spec, name) for name in basis] + _calibrated_instructions(spec),
         "local": False,
         "simulator": spec.is_simulator,
         "conditional": "if_else" in target.operation_names,
@@ -122,6 +122,14 @@ def properties_document(spec: BackendSpec, *, calibration: Calibration) -> dict[
 
 def _is_gate(target: Any, name: str) -> bool:
     return isinstance(target.operation_from_name(name), Gate)
+
+
+def _calibrated_instructions(spec: BackendSpec) -> list[dict[str, Any]]:
+    # IBM devices list reset among the configuration's gates, as the properties
+    # calibrate it; qiskit-ibm-provider 0.11 fails on a property of an unlisted one.
+    if spec.is_simulator or "reset" not in spec.target.operation_names:
+        return []
+    return [{"name": "reset", "parameters": [], "qasm_def": None}]
 
 
 def _coupling_map(spec: BackendSpec) -> list[list[int]] | None:

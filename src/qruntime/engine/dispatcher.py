@@ -103,9 +103,20 @@ class Dispatcher:
         """Whether no job queued or claimed by this process is pending."""
         return not self._local_pending
 
-    def run_claimed(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
-        """Run a job already claimed by this dispatcher, in the calling thread."""
-        return self._run(claim, params, immediate=True)
+    def reserve(self, cost: float) -> Executor | None:
+        """An executor free to run a job of ``cost`` right now, or ``None``.
+
+        Inline when the cost allows; otherwise an idle worker process, taken
+        without waiting (a busy pool means the job queues instead).
+        """
+        if cost <= self.policy.inline_cost_limit:
+            return self._inline
+        return self._process_executor().reserve()
+
+    def run_claimed(self, claim: Claim, params: dict[str, Any] | None,
+                    executor: Executor) -> Outcome:
+        """Run a job already claimed by this dispatcher on ``executor``, driven from here."""
+        return self._run(claim, params, immediate=True, executor=executor)
 
     def notify(self, cost: float | None = None, job_id: str | None = None) -> None:
         """Tell the lanes a job was queued."""
@@ -142,7 +153,7 @@ class Dispatcher:
             self._pending_wakeups = max(0, self._pending_wakeups - 1)
 
     def _run(self, claim: Claim, params: dict[str, Any] | None = None,
-             immediate: bool = False) -> Outcome:
+             immediate: bool = False, executor: Executor | None = None) -> Outcome:
         if not immediate and claim.job.session_id:
             batch = self._gather_batch(claim)
             if batch:
@@ -154,7 +165,8 @@ class Dispatcher:
             params = self._take_params(job.id)
         task = Task(job.id, job.program_id, job.backend, job.params, params,
                     job.max_execution_time)
-        executor = self._inline if immediate else self._executor_for(job.id, job.cost)
+        if executor is None:
+            executor = self._executor_for(job.id, job.cost)
         try:
             outcome = executor.run(task, lambda: self._cancelled(job.id))
         except Exception as exc:  # an executor fault is ours; fail the job, keep the lane

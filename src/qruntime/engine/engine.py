@@ -18,6 +18,7 @@ from qruntime.backends.spec import BackendSpec
 from qruntime.engine import documents
 from qruntime.engine.dispatcher import DispatchPolicy, Dispatcher
 from qruntime.engine.execution import Outcome
+from qruntime.engine.executor import Executor
 from qruntime.engine.ids import new_id
 from qruntime.engine.state import JobState, SessionMode
 from qruntime.engine.store import (
@@ -139,8 +140,9 @@ class Engine:
             runtime=request.runtime, log_level=request.log_level, private=request.private,
             max_execution_time=request.max_execution_time, cost=cost, user_id=user_id,
         )
-        if not batched and self._runs_now(cost):
-            return self._run_now(record, params, session_id)
+        executor = None if batched else self._runs_now(cost)
+        if executor is not None:
+            return self._run_now(record, params, session_id, executor)
         if request.params is not None:
             with self._lock:
                 self._params[job_id] = params
@@ -344,22 +346,29 @@ class Engine:
             )
         return session.id, session.mode == SessionMode.BATCH.value
 
-    def _runs_now(self, cost: float) -> bool:
-        # A job cheaper than a thread hop runs in the submitter's thread, unless
-        # work this process queued earlier is still pending (that keeps FIFO order).
-        return (
-            self._dispatcher is not None
-            and cost <= self.policy.immediate_cost_limit
-            and self._dispatcher.idle()
-        )
+    def _runs_now(self, cost: float) -> Executor | None:
+        # A job cheaper than two thread hops runs at once, driven by the submitting
+        # thread (inline, or on an idle worker process), unless work this process
+        # queued earlier is still pending: that keeps FIFO order.
+        if (
+            self._dispatcher is None
+            or cost > self.policy.immediate_cost_limit
+            or not self._dispatcher.idle()
+        ):
+            return None
+        return self._dispatcher.reserve(cost)
 
-    def _run_now(self, record: JobRecord, params: dict[str, Any], session_id: str | None
-                 ) -> dict[str, Any]:
+    def _run_now(self, record: JobRecord, params: dict[str, Any], session_id: str | None,
+                 executor: Executor) -> dict[str, Any]:
         assert self._dispatcher is not None
-        claim = self.jobs_store.insert(
-            record, owner=self._dispatcher.owner, lease_seconds=self.policy.lease_seconds)
+        try:
+            claim = self.jobs_store.insert(
+                record, owner=self._dispatcher.owner, lease_seconds=self.policy.lease_seconds)
+        except BaseException:
+            executor.close()  # a reserved worker goes back to the pool
+            raise
         assert claim is not None
-        outcome = self._dispatcher.run_claimed(claim, params)
+        outcome = self._dispatcher.run_claimed(claim, params, executor)
         response: dict[str, Any] = {"id": record.id, "backend": record.backend,
                                     "state": {"status": outcome.state.value}}
         if outcome.reason is not None:

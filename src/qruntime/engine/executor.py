@@ -66,9 +66,18 @@ class ProcessExecutor:
         for worker in workers:
             self._release(worker)
 
-    def run(self, task: Task, should_stop: Callable[[], bool]) -> Outcome:
+    def reserve(self) -> _Reserved | None:
+        """An idle, started worker held for one job, or ``None`` if none is idle now."""
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return None
+        return _Reserved(self, worker)
+
+    def run(self, task: Task, should_stop: Callable[[], bool],
+            worker: _Worker | None = None) -> Outcome:
         """Run ``task`` in a worker; end the worker if the job is stopped or overruns."""
-        worker = self._acquire()
+        worker = worker or self._acquire()
         started = time.perf_counter()
         try:
             worker.send(task)
@@ -123,6 +132,25 @@ class ProcessExecutor:
         with self._lock:
             self._all.discard(worker)
             self._started -= 1
+
+
+class _Reserved:
+    """An executor bound to one reserved worker, for exactly one job."""
+
+    def __init__(self, pool: ProcessExecutor, worker: _Worker) -> None:
+        self._pool = pool
+        self._worker: _Worker | None = worker
+
+    def run(self, task: Task, should_stop: Callable[[], bool]) -> Outcome:
+        worker, self._worker = self._worker, None
+        assert worker is not None, "a reserved worker runs one job"
+        return self._pool.run(task, should_stop, worker=worker)
+
+    def close(self) -> None:
+        """Give the worker back if no job ran on it."""
+        if self._worker is not None:
+            self._pool._release(self._worker)
+            self._worker = None
 
 
 def _worker_lost(task: Task) -> Outcome:

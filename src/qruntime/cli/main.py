@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from qruntime.cli import db, listing, serve, token
+from qruntime.cli import account, db, listing, serve, token
 
 app = typer.Typer(
     name="qruntime", no_args_is_help=True, add_completion=False,
@@ -13,6 +13,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(listing.backends)
 app.command()(listing.jobs)
+app.command(name="save-account")(account.save_account)
 app.add_typer(token.app, name="token")
 app.add_typer(db.app, name="db")
 

@@ -27,6 +27,10 @@ def serve(
     max_body_mb: Annotated[float, typer.Option(
         envvar="QRUNTIME_MAX_BODY_MB", min=0.001, help="Largest request body, in MiB.")] = 50,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    fresh_wait: Annotated[float, typer.Option(
+        envvar="QRUNTIME_FRESH_WAIT", min=0, max=5,
+        help="Seconds a status read of a just-submitted job waits for it to finish "
+             "(0: never waits).")] = 0.1,
 ) -> None:
     """Serve the Qiskit Runtime REST protocol (and qruntime's client) over HTTP."""
     from qruntime.client.embedded import qruntime_home
@@ -38,7 +42,7 @@ def serve(
     home = qruntime_home()
     settings = ServerSettings(
         host=host, port=port, database_url=database_url(db, home), workers=workers,
-        max_body_bytes=int(max_body_mb * MIB), home=home,
+        max_body_bytes=int(max_body_mb * MIB), home=home, fresh_wait_seconds=fresh_wait,
     )
     engine = Engine(Database(settings.database_url), policy=settings.policy())
     try:
@@ -80,6 +84,8 @@ def banner(settings: ServerSettings, token: str | None) -> str:
         "Connect (qruntime, or stock qiskit_ibm_runtime 0.34):",
         f'  service = QiskitRuntimeService(channel="ibm_quantum", url="{url}", '
         f"token={token_arg})",
+        "Stock clients: `qruntime save-account --stock --url "
+        f"{url}/api --token TOKEN` (qiskit-ibm-runtime 0.40+: README, 'Use the stock client')",
         "",
         f"API docs: {url}/docs",
     ]

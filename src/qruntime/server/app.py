@@ -18,9 +18,14 @@ from qruntime.server.settings import ServerSettings
 DESCRIPTION = """\
 A self-hosted Qiskit Runtime. The `/runtime` routes speak the Qiskit Runtime
 REST protocol (stock `qiskit-ibm-runtime` clients work against them); `/api`
-is the `ibm_quantum` login flow and `/identity/token` the IAM one.
+is the `ibm_quantum` login flow and `/identity/token` the IAM one; `/experimental/runtime`
+repeats `/runtime` for stock `ibm_quantum_platform` clients.
 Authenticate with `Authorization: Bearer <API token>`.
 """
+
+#: The runtime routes again, for stock ``ibm_quantum_platform`` clients given
+#: ``url=".../experimental/runtime"`` (a URL they use as it is).
+EXPERIMENTAL_PREFIX = "/experimental/runtime"
 
 
 def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
@@ -46,6 +51,8 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     app.include_router(iam.router)
     for router in (backends.router, jobs.router, sessions.router, usage.router):
         app.include_router(router, prefix="/runtime")
+        # Stock 0.40+ clients take a runtime URL verbatim only if it contains "experimental".
+        app.include_router(router, prefix=EXPERIMENTAL_PREFIX, include_in_schema=False)
     return app
 
 

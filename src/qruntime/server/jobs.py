@@ -17,10 +17,11 @@ from qruntime.engine.store import JobFilter
 from qruntime.errors import InvalidInputError
 from qruntime.server import openapi
 from qruntime.server.body import RawBody, json_object, strings
+from qruntime.server.qpy_downgrade import downgrade, readable_qpy_version
 from qruntime.server.responses import JSON, json_response, no_content, text_response
 from qruntime.server.submission import job_request
 from qruntime.server.types import Caller, Runtime, Settings
-from qruntime.server.wait import wait_for
+from qruntime.server.wait import read_fresh, wait_for
 
 router = APIRouter(tags=["jobs"])
 MAX_PAGE = 1000
@@ -35,7 +36,7 @@ def submit(caller: Caller, raw: RawBody, engine: Runtime) -> Response:
 
 @router.get("/jobs")
 def list_jobs(
-    caller: Caller, engine: Runtime,
+    request: Request, caller: Caller, engine: Runtime,
     limit: Annotated[int | None, Query(ge=0)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     backend: str | None = None, pending: bool | None = None, program: str | None = None,
@@ -57,13 +58,32 @@ def list_jobs(
         caller.instance, where, limit=min(MAX_PAGE, 10 if limit is None else limit),
         offset=offset, descending=_descending(sort), include_params=not exclude_params,
     )
+    version = readable_qpy_version(request.headers)
+    if version is not None and not exclude_params:
+        page["jobs"] = [downgrade(document, version) for document in page["jobs"]]
     return json_response(page)
 
 
 @router.get("/jobs/{job_id}")
-def job(job_id: str, caller: Caller, engine: Runtime, exclude_params: bool = False) -> Response:
-    """The job's document; poll with ``exclude_params=true``."""
-    return json_response(engine.job(caller.instance, job_id, include_params=not exclude_params))
+async def job(
+    job_id: str, request: Request, caller: Caller, engine: Runtime, settings: Settings,
+    exclude_params: bool = False,
+) -> Response:
+    """The job's document; poll with ``exclude_params=true``.
+
+    A job submitted less than ``fresh_wait_seconds`` (0.1 s) ago is waited for
+    until then, so that a small job is final at the first read after submitting.
+    Clients on Qiskit 1.x get the circuits of ``params`` in a QPY version they read.
+    """
+    document = await anyio.to_thread.run_sync(
+        read_fresh, engine, caller.instance, job_id, not exclude_params,
+        settings.fresh_wait_seconds, request.app.state.stopping,
+        limiter=request.app.state.wait_limiter,
+    )
+    version = readable_qpy_version(request.headers)
+    if version is not None and "params" in document:
+        document = await anyio.to_thread.run_sync(downgrade, document, version)
+    return json_response(document)
 
 
 @router.get("/jobs/{job_id}/wait")

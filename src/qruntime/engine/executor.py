@@ -9,6 +9,7 @@ worker, and a fresh one takes its place.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import queue
 import threading
@@ -18,6 +19,8 @@ from typing import Any, Callable, Protocol
 
 from qruntime.engine.execution import Outcome, Task, execute, ran_too_long
 from qruntime.engine.state import JobState
+
+logger = logging.getLogger(__name__)
 
 
 class Executor(Protocol):
@@ -61,10 +64,13 @@ class ProcessExecutor:
         self._all: set[_Worker] = set()
 
     def warm_up(self) -> None:
-        """Start every worker now rather than at its first job."""
-        workers = [self._acquire() for _ in range(self.size)]
-        for worker in workers:
-            self._release(worker)
+        """Start every worker now, in parallel, and wait until each is ready."""
+        with self._lock:
+            missing = self.size - self._started
+            self._started += missing
+        starting = [_Worker() for _ in range(missing)]
+        for worker in starting:
+            self._admit(worker)
 
     def reserve(self) -> _Reserved | None:
         """An idle, started worker held for one job, or ``None`` if none is idle now."""
@@ -112,12 +118,25 @@ class ProcessExecutor:
 
     def _acquire(self) -> _Worker:
         with self._lock:
-            if self._idle.empty() and self._started < self.size:
+            start = self._idle.empty() and self._started < self.size
+            if start:
                 self._started += 1
-                worker = _Worker()
-                self._all.add(worker)
-                return worker
+        if start and not self._admit(_Worker()) and self._idle.empty():
+            raise RuntimeError("a worker process could not start; see the server's log")
         return self._idle.get()
+
+    def _admit(self, worker: _Worker) -> bool:
+        """Put a starting worker in the pool once it is ready; forget it if it never is."""
+        if worker.wait_ready(_READY_TIMEOUT):
+            with self._lock:
+                self._all.add(worker)
+            self._release(worker)
+            return True
+        logger.error("a qruntime worker process did not start")
+        worker.kill()
+        with self._lock:
+            self._started -= 1
+        return False
 
     def _release(self, worker: _Worker) -> None:
         if self._closed:
@@ -126,12 +145,17 @@ class ProcessExecutor:
             self._idle.put(worker)
 
     def _discard(self, worker: _Worker) -> None:
-        # The next job starts a replacement: starting one here could loop forever
-        # on a worker that dies as it starts.
+        # A replacement starts in the background and joins the pool once ready, so
+        # the next job does not wait for Qiskit to import. One that fails to start
+        # is not retried here: a worker that dies as it starts cannot loop.
         worker.kill()
         with self._lock:
             self._all.discard(worker)
-            self._started -= 1
+            if self._closed:
+                self._started -= 1
+                return
+        threading.Thread(target=lambda: self._admit(_Worker()), daemon=True,
+                         name="qruntime-worker-start").start()
 
 
 class _Reserved:
@@ -153,6 +177,10 @@ class _Reserved:
             self._worker = None
 
 
+_READY = "ready"
+_READY_TIMEOUT = 300.0
+
+
 def _worker_lost(task: Task) -> Outcome:
     return Outcome(
         JobState.QUEUED, retry=True,
@@ -161,7 +189,7 @@ def _worker_lost(task: Task) -> Outcome:
 
 
 class _Worker:
-    """One worker process and the pipe to it."""
+    """One worker process and the pipe to it; it says "ready" once warm."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
@@ -170,6 +198,13 @@ class _Worker:
                                        name="qruntime-worker")
         self.process.start()
         child.close()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether the worker said it is ready within ``timeout`` seconds."""
+        try:
+            return bool(self._conn.poll(timeout)) and self._conn.recv() == _READY
+        except (OSError, EOFError):
+            return False
 
     def send(self, task: Task) -> None:
         self._conn.send(Task(task.job_id, task.program_id, task.backend, task.params_text,
@@ -201,9 +236,13 @@ class _Worker:
 
 def _serve(conn: Connection) -> None:
     """The worker process's loop: receive a task, run it, send the outcome back."""
-    import qruntime.backends.noise  # noqa: F401  (import Qiskit and Aer once, up front)
-    import qruntime.programs  # noqa: F401
+    import qruntime.programs  # noqa: F401  (import Qiskit and Aer once, up front)
     import qruntime.wire  # noqa: F401
+    from qruntime.backends.catalog import default_catalog
+
+    for spec in default_catalog().specs():  # targets, noise models, simulators
+        spec.simulator()
+    conn.send(_READY)
 
     while True:
         try:

@@ -138,3 +138,19 @@ def test_text_that_is_not_json_is_invalid_input():
 def test_deeply_nested_json_is_invalid_input():
     with pytest.raises(InvalidInputError, match="nested too deeply"):
         wire.loads("[" * 100_000 + "]" * 100_000)
+
+
+def test_a_circuit_repeated_in_one_document_is_encoded_once_and_decodes_equal() -> None:
+    from qiskit import QuantumCircuit
+
+    from qruntime import wire
+
+    bell = QuantumCircuit(2)
+    bell.h(0)
+    bell.cx(0, 1)
+    other = QuantumCircuit(1)
+    other.x(0)
+    text = wire.dumps({"circuits": [bell, other, bell]})
+    first, second, third = wire.loads(text)["circuits"]
+    assert first == third == bell and second == other
+    assert wire.dumps({"circuits": [other]}) != wire.dumps({"circuits": [bell]})  # no memo leaks

@@ -163,8 +163,13 @@ class IBMBackend(BackendV2):
                        and k in _RUN_DEFAULTS})
         params.update({k: v for k, v in given.items() if v is not None})
         params.update(run_options)
-        # The job keeps its own copies: later edits of the caller's circuits must not reach it.
-        params["circuits"] = [c.copy() for c in circuit_list]
+        # The job keeps its own copies: later edits of the caller's circuits must not
+        # reach it. A circuit given several times is copied (and later encoded) once.
+        copies: dict[int, QuantumCircuit] = {}
+        for circuit in circuit_list:
+            if id(circuit) not in copies:
+                copies[id(circuit)] = circuit.copy()
+        params["circuits"] = [copies[id(circuit)] for circuit in circuit_list]
         program_id = "qasm3-runner" if dynamic else "circuit-runner"
         return self._service._submit(
             program_id, self, params, session=session_for(self), tags=job_tags,

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from qruntime.engine.execution import Outcome, Task
 from qruntime.engine.executor import Executor, InlineExecutor, ProcessExecutor
 from qruntime.engine.state import JobState, ReasonCode
-from qruntime.engine.store import Claim, JobStore, SessionStore, utcnow
+from qruntime.engine.store import Claim, JobRecord, JobStore, SessionStore, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +113,21 @@ class Dispatcher:
             return self._inline
         return self._process_executor().reserve()
 
-    def run_claimed(self, claim: Claim, params: dict[str, Any] | None,
-                    executor: Executor) -> Outcome:
-        """Run a job already claimed by this dispatcher on ``executor``, driven from here."""
-        return self._run(claim, params, immediate=True, executor=executor)
+    def run_unstored(self, job: JobRecord, params: dict[str, Any] | None,
+                     executor: Executor) -> Outcome:
+        """Run a job not yet stored on ``executor``, driven from the calling thread."""
+        task = Task(job.id, job.program_id, job.backend, job.params, params,
+                    job.max_execution_time)
+        try:
+            return executor.run(task, lambda: False)
+        except Exception as exc:  # an executor fault is ours; fail the job, keep going
+            logger.exception("executor failed on job %s", job.id)
+            return Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
+                           reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
+
+    def announce(self, claim: Claim, outcome: Outcome) -> None:
+        """Tell waiters that a job run at once has ended (it is already stored)."""
+        self._on_finish(claim, outcome, True)
 
     def notify(self, cost: float | None = None, job_id: str | None = None) -> None:
         """Tell the lanes a job was queued."""
@@ -152,21 +163,18 @@ class Dispatcher:
                 self._wake.wait(self.policy.poll_interval)
             self._pending_wakeups = max(0, self._pending_wakeups - 1)
 
-    def _run(self, claim: Claim, params: dict[str, Any] | None = None,
-             immediate: bool = False, executor: Executor | None = None) -> Outcome:
-        if not immediate and claim.job.session_id:
+    def _run(self, claim: Claim, params: dict[str, Any] | None = None) -> Outcome:
+        if claim.job.session_id:
             batch = self._gather_batch(claim)
             if batch:
                 return self._run_batch([claim, *batch])
         job = claim.job
         if job.session_id:
             self.sessions.touch(job.session_id, last_job_started=utcnow())
-        if not immediate:
-            params = self._take_params(job.id)
+        params = self._take_params(job.id)
         task = Task(job.id, job.program_id, job.backend, job.params, params,
                     job.max_execution_time)
-        if executor is None:
-            executor = self._executor_for(job.id, job.cost)
+        executor = self._executor_for(job.id, job.cost)
         try:
             outcome = executor.run(task, lambda: self._cancelled(job.id))
         except Exception as exc:  # an executor fault is ours; fail the job, keep the lane

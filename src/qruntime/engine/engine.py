@@ -361,14 +361,22 @@ class Engine:
     def _run_now(self, record: JobRecord, params: dict[str, Any], session_id: str | None,
                  executor: Executor) -> dict[str, Any]:
         assert self._dispatcher is not None
-        try:
-            claim = self.jobs_store.insert(
-                record, owner=self._dispatcher.owner, lease_seconds=self.policy.lease_seconds)
-        except BaseException:
-            executor.close()  # a reserved worker goes back to the pool
-            raise
-        assert claim is not None
-        outcome = self._dispatcher.run_claimed(claim, params, executor)
+        started = utcnow()
+        outcome = self._dispatcher.run_unstored(record, params, executor)
+        if outcome.retry:  # its worker died: queue it like any other job
+            self.jobs_store.insert(record)
+            self._dispatcher.notify(record.cost, record.id)
+            return {"id": record.id, "backend": record.backend, "session_id": session_id}
+        ended = utcnow()
+        final = replace(record, state=outcome.state, reason=outcome.reason,
+                        reason_code=outcome.reason_code, started=started, ended=ended,
+                        attempts=1, usage_seconds=outcome.usage_seconds)
+        self.jobs_store.insert_finished(final, result=outcome.result_text, logs=outcome.logs,
+                                        started=started)
+        if session_id is not None:
+            self.sessions_store.touch(session_id, last_job_started=started,
+                                      last_job_completed=ended)
+        self._dispatcher.announce(Claim(final, self._dispatcher.owner, 1), outcome)
         response: dict[str, Any] = {"id": record.id, "backend": record.backend,
                                     "state": {"status": outcome.state.value}}
         if outcome.reason is not None:

@@ -51,8 +51,9 @@ def execute(task: Task, *, keep_object: bool = False) -> Outcome:
     try:
         program = get_program(task.program_id)
         backend = default_catalog().get(task.backend)
-        params = task.params if task.params is not None else wire.loads(task.params_text or "{}")
-        result = program.run(params, backend)
+        checked = task.params is not None  # validated by this process when submitted
+        params = task.params if checked else wire.loads(task.params_text or "{}")
+        result = program.run(params, backend, checked=checked)
         text = encode_result(result, task.job_id)
     except QRuntimeError as exc:
         return Outcome(

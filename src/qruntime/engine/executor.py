@@ -132,7 +132,8 @@ class ProcessExecutor:
                 self._all.add(worker)
             self._release(worker)
             return True
-        logger.error("a qruntime worker process did not start")
+        if not self._closed:
+            logger.error("a qruntime worker process did not start")
         worker.kill()
         with self._lock:
             self._started -= 1

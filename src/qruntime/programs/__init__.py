@@ -41,8 +41,8 @@ class _Validate(Protocol):
 
 
 class _Run(Protocol):
-    def __call__(self, params: Params, backend: BackendSpec, *, job_id: str | None = None
-                 ) -> Any: ...
+    def __call__(self, params: Params, backend: BackendSpec, *, job_id: str | None = None,
+                 checked: bool = False) -> Any: ...
 
 
 class _Cost(Protocol):
@@ -58,8 +58,10 @@ class Program:
         validate: ``validate(params, backend) -> None``; raises
             :class:`~qruntime.errors.InvalidInputError` for anything knowable
             before the job is queued.
-        run: ``run(params, backend, *, job_id=None) -> result``; validates again
-            (it may run in another process) and simulates.
+        run: ``run(params, backend, *, job_id=None, checked=False) -> result``;
+            validates again (it may run in another process) and simulates.
+            ``checked`` says ``validate`` passed in this process, so a program
+            may skip its costlier checks.
         estimate_cost: ``estimate_cost(params, backend) -> float``; a rough
             count of amplitude updates (about 1e9 a second on one core) for
             choosing between in-process and worker execution. Call it on

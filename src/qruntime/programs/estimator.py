@@ -110,7 +110,8 @@ def validate(params: Mapping[str, Any], backend: BackendSpec) -> None:
         parse_v1(params, backend)
 
 
-def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None = None) -> Any:
+def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None = None,
+        checked: bool = False) -> Any:
     """Run the estimator job ``params`` on ``backend``."""
     if inputs.is_v2(params):
         return run_v2(parse_v2(params, backend), backend)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from qiskit.circuit import QuantumCircuit
+
 from qruntime.errors import InvalidInputError
 from qruntime.wire import circuit, containers, ndarray, options, quantum_info, result, scalar, spans
 from qruntime.wire.registry import Registry
@@ -37,6 +39,9 @@ class RuntimeEncoder(json.JSONEncoder):
     def default(self, o: Any) -> Any:
         """Encode one object JSON cannot, one level deep.
 
+        A circuit that appears several times in one document (a sweep of the
+        same circuit, say) is serialized once and its envelope reused.
+
         Args:
             o: The object.
 
@@ -46,7 +51,13 @@ class RuntimeEncoder(json.JSONEncoder):
         Raises:
             TypeError: If ``o`` is of no wire type.
         """
-        return _REGISTRY.encode_one(o)
+        if not isinstance(o, QuantumCircuit):
+            return _REGISTRY.encode_one(o)
+        memo = self.__dict__.setdefault("_circuits", {})
+        envelope = memo.get(id(o))
+        if envelope is None:
+            envelope = memo[id(o)] = _REGISTRY.encode_one(o)
+        return envelope
 
 
 class RuntimeDecoder(json.JSONDecoder):
@@ -104,7 +115,8 @@ def dumps(obj: Any, **json_kwargs: Any) -> str:
     """
     if json_kwargs:
         return json.dumps(obj, cls=RuntimeEncoder, **json_kwargs)
-    return _ENCODER.encode(obj)
+    # A fresh encoder per call: its memo of circuits must not outlive the call.
+    return RuntimeEncoder().encode(obj)
 
 
 def loads(text: str | bytes | bytearray) -> Any:
@@ -259,5 +271,4 @@ _REGISTRY: Final = Registry(
         options.encode_callable,
     ),
 )
-_ENCODER: Final = RuntimeEncoder()
 _DECODER: Final = RuntimeDecoder()

@@ -105,6 +105,28 @@ class JobStore:
                           lease_owner=owner)
         return Claim(job=running, owner=owner, attempt=1)
 
+    def insert_finished(
+        self, job: JobRecord, *, result: str | None, logs: str, started: datetime,
+    ) -> None:
+        """Store a job that already ran, with its outcome, in one write.
+
+        A job run at once by its submitter is stored only when it has ended:
+        until its id is returned nobody knows of it, so nothing accepted is lost.
+        """
+        values = {
+            "id": job.id, "instance": job.instance, "program_id": job.program_id,
+            "backend": job.backend, "session_id": job.session_id, "state": job.state.value,
+            "reason": job.reason, "reason_code": job.reason_code, "tags": list(job.tags),
+            "params": job.params or "{}", "result": result, "logs": logs,
+            "runtime": job.runtime, "log_level": job.log_level, "private": job.private,
+            "max_execution_time": job.max_execution_time, "cost": job.cost,
+            "created": job.created, "started": started, "ended": job.ended, "attempts": 1,
+            "lease_owner": None, "lease_expires": None, "usage_seconds": job.usage_seconds,
+            "user_id": job.user_id,
+        }
+        with self._engine.begin() as conn:
+            conn.execute(_INSERT, values)
+
     def cancel(
         self, instance: str, job_id: str, reason: str = "Cancelled by the user.",
         code: ReasonCode = ReasonCode.CANCELLED_BY_USER,

@@ -1,4 +1,15 @@
-"""Issue [3 of 4]: the server door, through our client, against direct Aer."""
+"""Issue [3 of 4]: the server door, through our client, against direct Aer.
+
+Where a Bell job's time goes over HTTP (measured with client-side request
+timings): ``POST /runtime/jobs`` takes about 4.5 ms, of which the simulation
+in a worker process is about 1 ms and the pipe to it 0.1 ms; the rest is the
+request's trip through uvicorn, FastAPI and the thread pool, token lookup,
+body decoding (QPY), validation and the one store write. ``GET .../results``
+takes about 1.3 ms. The job is final when POST answers (a small job that finds
+a worker idle runs during the request), so no status read is needed.
+Left to win: a cached token lookup, routes that skip the thread pool for
+cheap reads, and fewer encode/decode passes of the same circuits.
+"""
 
 from __future__ import annotations
 

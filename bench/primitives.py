@@ -1,4 +1,12 @@
-"""Issue [2 of 4]: primitive jobs against direct Aer and the stock client's local mode."""
+"""Issue [2 of 4]: primitive jobs against direct Aer and the stock client's local mode.
+
+A SamplerV2 Bell job costs about 1.7 ms more than direct Aer: the pub is
+coerced and ISA-checked on the client, validated and costed by the engine,
+its params encoded (QPY and the parameter array) and stored with the result
+in one write; Aer's per-shot memory becomes a BitArray (about 0.3 ms for 1024
+shots) and the PrimitiveResult is encoded for the store. ``backend.run`` skips
+the pub and BitArray work, hence its smaller overhead.
+"""
 
 from __future__ import annotations
 

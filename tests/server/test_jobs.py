@@ -193,3 +193,24 @@ def test_api_docs_describe_the_routes_and_how_to_authenticate(api: httpx.Client)
     assert {"HTTPBearer", "APIKeyHeader"} <= set(schema["components"]["securitySchemes"])
     assert "requestBody" in schema["paths"]["/runtime/jobs"]["post"]
     assert api.get("/docs").status_code == 200
+
+
+def test_a_small_job_is_final_in_its_submission_answer_with_its_result_on_request(
+    api: httpx.Client, sqlite_server: Server,
+) -> None:
+    dispatcher = sqlite_server.engine._dispatcher  # the shared server may still be busy
+    deadline = time.monotonic() + 120
+    while dispatcher is not None and not dispatcher.idle():
+        assert time.monotonic() < deadline, "the test server never became idle"
+        time.sleep(0.05)
+    plain = api.post("/runtime/jobs", content=job_body(),
+                     headers={"Content-Type": "application/json"})
+    assert plain.status_code == 200 and "result" not in plain.json()
+    assert plain.json()["state"]["status"] == "Completed"  # it ran while POST was answered
+    asked = api.post("/runtime/jobs", content=job_body(),
+                     headers={"Content-Type": "application/json",
+                              "X-Qruntime-Inline-Result": "1"})
+    answer = asked.json()
+    stored = api.get(f"/runtime/jobs/{answer['id']}/results").json()
+    assert answer["result"] == stored  # the same document the results read serves
+    assert sum(answer["result"]["results"][0]["data"]["counts"].values()) > 0

@@ -59,6 +59,8 @@ class HttpTransport:
             verify=verify, timeout=timeout,
         )
         self._documents: dict[tuple[str, str], Any] = {}
+        # Results that came back with their job's submission, until first read.
+        self._inline_results: dict[str, Any] = {}
         self.instance = instance or self._instance()
 
     @classmethod
@@ -97,8 +99,12 @@ class HttpTransport:
     def submit_job(self, body: dict[str, Any]) -> dict[str, Any]:
         from qruntime import wire
 
-        return self._json("POST", "/jobs", "backend", content=wire.dumps(body),
-                          headers={"Content-Type": "application/json"})
+        answer: dict[str, Any] = self._json(
+            "POST", "/jobs", "backend", content=wire.dumps(body),
+            headers={"Content-Type": "application/json", _INLINE_RESULT: "1"})
+        if "result" in answer:  # the job ended during its submission
+            self._inline_results[answer["id"]] = wire.decode(answer.pop("result"))
+        return answer
 
     def job(self, job_id: str, *, include_params: bool = False) -> dict[str, Any]:
         params = {} if include_params else {"exclude_params": "true"}
@@ -128,6 +134,8 @@ class HttpTransport:
     def job_result(self, job_id: str) -> Any:
         from qruntime import wire
 
+        if job_id in self._inline_results:
+            return self._inline_results.pop(job_id)
         return wire.loads(self._request("GET", f"/jobs/{job_id}/results", "job").text)
 
     def cancel_job(self, job_id: str) -> None:
@@ -195,6 +203,7 @@ class HttpTransport:
 
 
 _PAGE = 1000
+_INLINE_RESULT = "X-Qruntime-Inline-Result"
 
 
 def _query(query: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -192,3 +192,12 @@ def test_closed_session_refuses_jobs(service: QiskitRuntimeService, bell: Quantu
         with pytest.raises(RuntimeInvalidStateError, match="closed"):
             backend.run(bell)
     assert service.jobs() == []
+
+
+def test_run_options_set_on_the_backend_are_honoured(service: QiskitRuntimeService,
+                                                     bell: QuantumCircuit) -> None:
+    backend = service.backend("ibmq_qasm_simulator")
+    backend.set_options(seed_simulator=42, shots=300)
+    first = backend.run(bell).result().get_counts()
+    second = backend.run(bell).result().get_counts()
+    assert first == second and sum(first.values()) == 300

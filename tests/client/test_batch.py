@@ -21,7 +21,7 @@ def x_circuit(bits: str) -> QuantumCircuit:
     return circuit
 
 
-def test_sampler_jobs_of_a_batch_share_one_run(service: QiskitRuntimeService) -> None:
+def test_sampler_jobs_of_a_batch_each_get_their_own_result(service: QiskitRuntimeService) -> None:
     backend = service.backend("ibmq_qasm_simulator")
     patterns = [format(i, "03b") for i in range(8)]
     with Batch(backend=backend) as batch:
@@ -53,7 +53,7 @@ def test_a_batch_queued_behind_other_work_runs_as_one_call(
         assert "ran as one simulator call with 7 other job(s)" in job.logs()
 
 
-def test_backend_run_jobs_of_a_batch_share_one_run(service: QiskitRuntimeService) -> None:
+def test_backend_run_jobs_of_a_batch_each_get_their_own_result(service: QiskitRuntimeService) -> None:
     backend = service.backend("ibmq_qasm_simulator")
     bell = QuantumCircuit(2)
     bell.h(0)
@@ -87,3 +87,24 @@ def test_a_dedicated_session_runs_jobs_one_by_one(service: QiskitRuntimeService)
                 for _ in range(4)]
     assert all(j.result()[0].data.meas.get_counts() == {"01": 10} for j in jobs)
     assert not any("ran as one simulator call" in job.logs() for job in jobs)
+
+
+def test_seeded_jobs_of_a_batch_give_the_counts_their_seed_pins(
+    runtime_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QRUNTIME_LANES", "1")
+    service = QiskitRuntimeService(channel="local")
+    backend = service.backend("ibm_qrt_falcon")
+    bell = QuantumCircuit(2)
+    bell.h(0)
+    bell.cx(0, 1)
+    bell.measure_all()
+    isa = transpile(bell, backend=backend, seed_transpiler=1)
+    alone = backend.run(isa, shots=1000, seed_simulator=7).result().get_counts()
+    slow = transpile(random_circuit(20, 40, max_operands=2, seed=3, measure=True),
+                     backend=service.backend("ibmq_qasm_simulator"))
+    busy = service.backend("ibmq_qasm_simulator").run(slow, shots=10)
+    with Batch(backend=backend):
+        jobs = [backend.run(isa, shots=1000, seed_simulator=7) for _ in range(4)]
+    busy.result()
+    assert [job.result().get_counts() for job in jobs] == [alone] * 4

@@ -240,3 +240,9 @@ def test_job_tags_of_v1_options_tag_the_job(service: QiskitRuntimeService, backe
     sampler = Sampler(backend=backend, options={"environment": {"job_tags": ["v1-tag"]}})
     job = sampler.run(bell(), shots=10)
     assert [j.job_id() for j in service.jobs(job_tags=["v1-tag"])] == [job.job_id()]
+
+
+def test_v2_jobs_carry_metadata_as_qiskit_jobs_do(backend: IBMBackend) -> None:
+    job = SamplerV2(mode=backend).run([bell()], shots=10)
+    assert job.metadata == {}
+    assert job.result()[0].data.meas.num_shots == 10

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,9 @@ def resolve(
     """
     if token and url:
         return Account(channel or "ibm_quantum", url, token, instance)
+    if token or url:
+        # Half an account is no account: never pair it with saved credentials.
+        return None
     if name is not None:
         entry = saved_accounts(filename=filename).get(name)
         if entry is None:
@@ -166,9 +170,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _write(path: Path, accounts: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(accounts, indent=2))
-    os.chmod(temporary, 0o600)
+    # Created 0600 from the start (tokens inside), under a name no other writer uses.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(json.dumps(accounts, indent=2))
     temporary.replace(path)
 
 

@@ -159,8 +159,7 @@ class IBMBackend(BackendV2):
             "init_circuit": init_circuit, "init_num_resets": init_num_resets,
         }
         params: dict[str, Any] = dict(_RUN_DEFAULTS)
-        params.update({k: v for k, v in self.options.__dict__.items() if v is not None
-                       and k in _RUN_DEFAULTS})
+        params.update({k: v for k, v in self.options.__dict__.items() if v is not None})
         params.update({k: v for k, v in given.items() if v is not None})
         params.update(run_options)
         # The job keeps its own copies: later edits of the caller's circuits must not

@@ -104,6 +104,8 @@ class HttpTransport:
             headers={"Content-Type": "application/json", _INLINE_RESULT: "1"})
         if "result" in answer:  # the job ended during its submission
             self._inline_results[answer["id"]] = wire.decode(answer.pop("result"))
+            while len(self._inline_results) > _INLINE_KEPT:  # results never read go
+                self._inline_results.pop(next(iter(self._inline_results)), None)
         return answer
 
     def job(self, job_id: str, *, include_params: bool = False) -> dict[str, Any]:
@@ -134,8 +136,9 @@ class HttpTransport:
     def job_result(self, job_id: str) -> Any:
         from qruntime import wire
 
-        if job_id in self._inline_results:
-            return self._inline_results.pop(job_id)
+        inline = self._inline_results.pop(job_id, None)
+        if inline is not None:
+            return inline
         return wire.loads(self._request("GET", f"/jobs/{job_id}/results", "job").text)
 
     def cancel_job(self, job_id: str) -> None:
@@ -204,6 +207,7 @@ class HttpTransport:
 
 _PAGE = 1000
 _INLINE_RESULT = "X-Qruntime-Inline-Result"
+_INLINE_KEPT = 64
 
 
 def _query(query: dict[str, Any]) -> list[tuple[str, Any]]:

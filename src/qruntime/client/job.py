@@ -258,8 +258,6 @@ class RuntimeJob(BaseRuntimeJob, JobV1):  # type: ignore[misc]
 
     def __init__(self, service: QiskitRuntimeService, job_id: str, **kwargs: Any) -> None:
         BaseRuntimeJob.__init__(self, service, job_id, **kwargs)
-        self._backend = None
-        self._job_id = job_id
         self.metadata: dict[str, Any] = {}
 
     def submit(self) -> None:
@@ -284,6 +282,7 @@ class RuntimeJobV2(BaseRuntimeJob, BasePrimitiveJob):  # type: ignore[misc]
 
     def __init__(self, service: QiskitRuntimeService, job_id: str, **kwargs: Any) -> None:
         BaseRuntimeJob.__init__(self, service, job_id, **kwargs)
+        self.metadata: dict[str, Any] = {}
 
     def status(self) -> str:
         """The job's status: ``"QUEUED"``, ``"RUNNING"``, ``"DONE"``, ``"ERROR"`` or ``"CANCELLED"``."""

@@ -77,12 +77,13 @@ class Session:
             )
         self._max_time = _seconds(max_time)
         self._token: Token[Session | None] | None = None
+        self._session_id: str | None = None
         self._active = True
         # A session opened with backend.open_session() outlives its with block, as
         # in qiskit-ibm-runtime: backend.close_session()/cancel_session() end it.
         self._closes_on_exit = True
         if session_id is not None:
-            self._session_id: str | None = session_id
+            self._session_id = session_id
         elif create_new:
             document = self._service._transport.create_session(
                 self._backend.name, self._mode, self._max_time)

@@ -76,7 +76,6 @@ class Dispatcher:
         self._notifications = 0
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._costs: dict[str, float] = {}
         # Jobs this process queued and has not seen end: while any is pending,
         # new jobs queue behind them instead of running at once.
         self._local_pending: set[str] = set()
@@ -129,11 +128,13 @@ class Dispatcher:
         """Tell waiters that a job run at once has ended (it is already stored)."""
         self._on_finish(claim, outcome, True)
 
-    def notify(self, cost: float | None = None, job_id: str | None = None) -> None:
+    def track(self, job_id: str) -> None:
+        """Count a job of this process as pending, before it is stored (so before any
+        lane can run it): new small jobs then queue behind it."""
+        self._local_pending.add(job_id)
+
+    def notify(self) -> None:
         """Tell the lanes a job was queued."""
-        if job_id is not None and cost is not None:
-            self._costs[job_id] = cost
-            self._local_pending.add(job_id)
         with self._wake:
             self._pending_wakeups += 1
             self._notifications += 1
@@ -155,7 +156,11 @@ class Dispatcher:
             if claim is None:
                 self._idle()
                 continue
-            self._run(claim)
+            try:
+                self._run(claim)
+            except Exception as exc:  # a fault of ours: end the job, keep the lane
+                logger.exception("running job %s failed", claim.job.id)
+                self._fail(claim, exc)
 
     def _idle(self) -> None:
         with self._wake:
@@ -163,25 +168,32 @@ class Dispatcher:
                 self._wake.wait(self.policy.poll_interval)
             self._pending_wakeups = max(0, self._pending_wakeups - 1)
 
-    def _run(self, claim: Claim, params: dict[str, Any] | None = None) -> Outcome:
+    def _run(self, claim: Claim) -> None:
         if claim.job.session_id:
             batch = self._gather_batch(claim)
             if batch:
-                return self._run_batch([claim, *batch])
+                self._run_batch([claim, *batch])
+                return
+            self.sessions.touch(claim.job.session_id, last_job_started=utcnow())
+        self._run_one(claim, self._take_params(claim.job.id))
+
+    def _run_one(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
         job = claim.job
-        if job.session_id:
-            self.sessions.touch(job.session_id, last_job_started=utcnow())
-        params = self._take_params(job.id)
         task = Task(job.id, job.program_id, job.backend, job.params, params,
                     job.max_execution_time)
-        executor = self._executor_for(job.id, job.cost)
         try:
+            executor = self._executor_for_cost(job.cost)
             outcome = executor.run(task, lambda: self._cancelled(job.id))
         except Exception as exc:  # an executor fault is ours; fail the job, keep the lane
             logger.exception("executor failed on job %s", job.id)
-            outcome = Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
-                              reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
+            outcome = _internal_error(exc)
         return self._finish(claim, outcome)
+
+    def _fail(self, claim: Claim, exc: Exception) -> None:
+        try:
+            self._finish(claim, _internal_error(exc))
+        except Exception:  # the store is unreachable: the lease lapses, the job runs again
+            logger.exception("could not record the failure of job %s", claim.job.id)
 
     # --- batches: jobs of a batch session run as one simulator call ----------------
 
@@ -207,7 +219,16 @@ class Dispatcher:
             seen = self._notifications
             time.sleep(self.policy.batch_linger_seconds)
 
-    def _run_batch(self, claims: list[Claim]) -> Outcome:
+    def _run_batch(self, claims: list[Claim]) -> None:
+        try:
+            self._run_combined(claims)
+        except Exception as exc:  # a fault of ours: no job of the batch stays RUNNING
+            logger.exception("running a batch of %d jobs failed", len(claims))
+            for claim in claims:
+                if self.jobs.state_of(claim.job.id) is JobState.RUNNING:
+                    self._fail(claim, exc)
+
+    def _run_combined(self, claims: list[Claim]) -> None:
         from qruntime import wire
         from qruntime.engine.execution import decode_result, encode_result
         from qruntime.programs.batching import combine
@@ -215,14 +236,15 @@ class Dispatcher:
         first = claims[0].job
         params = [self._take_params(c.job.id) or wire.loads(c.job.params or "{}") for c in claims]
         combined = combine(first.program_id, params)
+        self.sessions.touch(first.session_id or "", last_job_started=utcnow())
         if combined is None:
-            outcomes = [self._run_one(claim, p) for claim, p in zip(claims, params)]
-            return outcomes[0]
+            for claim, job_params in zip(claims, params):
+                self._run_one(claim, job_params)
+            return
         merged, split = combined
         limits = [c.job.max_execution_time for c in claims if c.job.max_execution_time]
         task = Task(first.id, first.program_id, first.backend, wire.dumps(merged), merged,
                     min(limits) if limits else None)
-        self.sessions.touch(first.session_id or "", last_job_started=utcnow())
         executor = self._executor_for_cost(sum(c.job.cost for c in claims))
         outcome = executor.run(task, lambda: all(self._cancelled(c.job.id) for c in claims))
         if outcome.state is not JobState.COMPLETED:
@@ -230,17 +252,20 @@ class Dispatcher:
                 self._finish(claim, Outcome(outcome.state, reason=outcome.reason,
                                             reason_code=outcome.reason_code, logs=outcome.logs,
                                             usage_seconds=outcome.usage_seconds, retry=outcome.retry))
-            return outcome
+            return
         whole = outcome.result
         if whole is None:
             whole = decode_result(first.program_id, outcome.result_text or "{}")
+        parts = split(whole)
+        if len(parts) != len(claims):
+            raise RuntimeError(f"a batch result split into {len(parts)} parts for "
+                               f"{len(claims)} jobs")
         share = outcome.usage_seconds / len(claims)
         note = f"ran as one simulator call with {len(claims) - 1} other job(s) of its batch\n"
-        for claim, part in zip(claims, split(whole)):
+        for claim, part in zip(claims, parts):
             self._finish(claim, Outcome(
                 JobState.COMPLETED, result_text=encode_result(part, claim.job.id), result=part,
                 logs=outcome.logs + note, usage_seconds=share))
-        return outcome
 
     def _run_one(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
         job = claim.job
@@ -252,7 +277,7 @@ class Dispatcher:
     def forget(self, job_id: str) -> None:
         """Stop tracking a job of this process that ended without running here."""
         self._local_pending.discard(job_id)
-        self._costs.pop(job_id, None)
+        self._take_params(job_id)
 
     def _finish(self, claim: Claim, outcome: Outcome) -> Outcome:
         if outcome.retry:
@@ -279,9 +304,6 @@ class Dispatcher:
         if outcome.state is JobState.QUEUED:
             self.notify()
         return outcome
-
-    def _executor_for(self, job_id: str, stored_cost: float) -> Executor:
-        return self._executor_for_cost(self._costs.pop(job_id, stored_cost))
 
     def _executor_for_cost(self, cost: float) -> Executor:
         if cost <= self.policy.inline_cost_limit:
@@ -321,11 +343,6 @@ class Dispatcher:
         self._threads.append(thread)
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.01) -> bool:
-    """Poll ``predicate`` until it holds or ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+def _internal_error(exc: Exception) -> Outcome:
+    return Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
+                   reason_code=int(ReasonCode.FAILED_IN_PROGRAM))

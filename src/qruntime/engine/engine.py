@@ -143,12 +143,7 @@ class Engine:
         executor = None if batched else self._runs_now(cost)
         if executor is not None:
             return self._run_now(record, params, session_id, executor)
-        if request.params is not None:
-            with self._lock:
-                self._params[job_id] = params
-        self.jobs_store.insert(record)
-        if self._dispatcher is not None:
-            self._dispatcher.notify(cost, job_id)
+        self._queue(record, params if request.params is not None else None)
         response: dict[str, Any] = {"id": job_id, "backend": backend.name}
         if session_id is not None:
             response["session_id"] = session_id
@@ -290,7 +285,7 @@ class Engine:
             instance, session_id, accepting_jobs=False, cancelled=True, closed_at=utcnow()
         )
         cancelled = self.jobs_store.cancel_pending_of_session(instance, session_id)
-        self._notify_finished()
+        self._notify_finished()  # params of those jobs go when the heartbeat prunes them
         return cancelled
 
     # --- usage ---------------------------------------------------------------------
@@ -346,6 +341,25 @@ class Engine:
             )
         return session.id, session.mode == SessionMode.BATCH.value
 
+    def _queue(self, record: JobRecord, params: dict[str, Any] | None) -> None:
+        """Store a QUEUED job and wake the lanes; decoded params are kept for a job
+        that will run in this process, so that it is not decoded again."""
+        keep = (self._dispatcher is not None and params is not None
+                and record.cost <= self.policy.inline_cost_limit)
+        if keep:
+            with self._lock:
+                self._params[record.id] = params  # type: ignore[assignment]
+        if self._dispatcher is not None:
+            self._dispatcher.track(record.id)
+        try:
+            self.jobs_store.insert(record)
+        except BaseException:
+            if self._dispatcher is not None:
+                self._dispatcher.forget(record.id)
+            raise
+        if self._dispatcher is not None:
+            self._dispatcher.notify()
+
     def _runs_now(self, cost: float) -> Executor | None:
         # A job cheaper than two thread hops runs at once, driven by the submitting
         # thread (inline, or on an idle worker process), unless work this process
@@ -364,9 +378,11 @@ class Engine:
         started = utcnow()
         outcome = self._dispatcher.run_unstored(record, params, executor)
         if outcome.retry:  # its worker died: queue it like any other job
-            self.jobs_store.insert(record)
-            self._dispatcher.notify(record.cost, record.id)
-            return {"id": record.id, "backend": record.backend, "session_id": session_id}
+            self._queue(record, params)
+            answer: dict[str, Any] = {"id": record.id, "backend": record.backend}
+            if session_id is not None:
+                answer["session_id"] = session_id
+            return answer
         ended = utcnow()
         final = replace(record, state=outcome.state, reason=outcome.reason,
                         reason_code=outcome.reason_code, started=started, ended=ended,

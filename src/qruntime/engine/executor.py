@@ -92,6 +92,14 @@ class ProcessExecutor:
             self._discard(worker)
             return _worker_lost(task)
         deadline = started + task.max_execution_time if task.max_execution_time else None
+        try:
+            return self._await(worker, task, should_stop, started, deadline)
+        except BaseException:
+            self._discard(worker)  # never leave a worker out of the pool
+            raise
+
+    def _await(self, worker: _Worker, task: Task, should_stop: Callable[[], bool],
+               started: float, deadline: float | None) -> Outcome:
         while True:
             try:
                 if worker.poll(self.poll_interval):

@@ -27,7 +27,9 @@ def combine(program_id: str, jobs: Sequence[Params]) -> tuple[dict[str, Any], Sp
         ``None`` when the jobs cannot share one run (different options, V1
         payloads, a single job).
     """
-    if len(jobs) < 2:
+    if len(jobs) < 2 or any(_seeded(p) for p in jobs):
+        # Aer offsets the seed per experiment: a seeded job must run alone to give
+        # the counts its seed pins.
         return None
     if program_id in ("circuit-runner", "qasm3-runner"):
         return _combine(jobs, "circuits", _split_runner_result)
@@ -72,6 +74,13 @@ def _split_primitive_result(result: Any, sizes: list[int]) -> list[Any]:
                                       metadata=dict(result.metadata)))
         start += size
     return pieces
+
+
+def _seeded(params: Params) -> bool:
+    if params.get("seed_simulator") is not None:
+        return True
+    simulator = (params.get("options") or {}).get("simulator") or {}
+    return isinstance(simulator, Mapping) and simulator.get("seed_simulator") is not None
 
 
 def _is_v2(params: Params) -> bool:

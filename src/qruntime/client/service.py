@@ -167,10 +167,11 @@ class QiskitRuntimeService:
     ) -> IBMBackend:
         """The operational backend with the fewest pending jobs among those matching."""
         candidates = self.backends(min_num_qubits=min_num_qubits, filters=filters, **kwargs)
-        candidates = [b for b in candidates if b.status().operational]
-        if not candidates:
+        statuses = [(b, b.status()) for b in candidates]
+        operational = [(b, status) for b, status in statuses if status.operational]
+        if not operational:
             raise QiskitBackendNotFoundError("No backend matches the criteria.")
-        return min(candidates, key=lambda b: b.status().pending_jobs)
+        return min(operational, key=lambda pair: pair[1].pending_jobs)[0]
 
     # --- jobs ----------------------------------------------------------------------
 
@@ -302,10 +303,8 @@ def _find_account(
     channel: str | None, token: str | None, url: str | None, filename: str | None,
     name: str | None, instance: str | None,
 ) -> Any:
-    try:
-        from qruntime.client import accounts
-    except ImportError:
-        return None
+    from qruntime.client import accounts
+
     return accounts.resolve(channel=channel, token=token, url=url, filename=filename,
                             name=name, instance=instance)
 

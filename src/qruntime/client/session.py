@@ -146,8 +146,9 @@ class Session:
 
     def usage(self) -> float:
         """Seconds of execution the session's jobs used."""
-        jobs = self._service.jobs(session_id=self._session_id, limit=None)
-        return sum(job.usage() for job in jobs)
+        page = self._service._transport.jobs(
+            {"session_id": self._session_id, "limit": None, "exclude_params": True})
+        return float(sum(job.get("usage", {}).get("seconds", 0.0) for job in page["jobs"]))
 
     def close(self) -> None:
         """Accept no more jobs; those already queued still run."""

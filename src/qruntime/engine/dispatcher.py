@@ -288,10 +288,11 @@ class Dispatcher:
                 )
             else:
                 outcome.state = JobState.QUEUED
+        outcome.ended = utcnow()
         written = self.jobs.finish(
             claim, outcome.state, result=outcome.result_text, reason=outcome.reason,
             reason_code=outcome.reason_code, logs=outcome.logs,
-            usage_seconds=outcome.usage_seconds,
+            usage_seconds=outcome.usage_seconds, ended=outcome.ended,
         )
         if claim.job.session_id:
             self.sessions.touch(claim.job.session_id, last_job_completed=utcnow())

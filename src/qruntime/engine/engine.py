@@ -217,7 +217,7 @@ class Engine:
         record = self.jobs_store.cancel(instance, job_id)
         with self._lock:
             self._params.pop(job_id, None)
-        if self._dispatcher is not None and record.state.is_final:
+        if self._dispatcher is not None:
             self._dispatcher.forget(job_id)
         self._notify_finished()
         return documents.job_document(record, include_params=False)
@@ -275,12 +275,10 @@ class Engine:
 
     def close_session(self, instance: str, session_id: str) -> None:
         """Stop accepting jobs; the queued ones still run."""
-        self.sessions_store.get(instance, session_id)
         self.sessions_store.update(instance, session_id, accepting_jobs=False)
 
     def cancel_session(self, instance: str, session_id: str) -> int:
         """Close the session and cancel its queued jobs; returns how many were cancelled."""
-        self.sessions_store.get(instance, session_id)
         self.sessions_store.update(
             instance, session_id, accepting_jobs=False, cancelled=True, closed_at=utcnow()
         )
@@ -383,7 +381,7 @@ class Engine:
             if session_id is not None:
                 answer["session_id"] = session_id
             return answer
-        ended = utcnow()
+        ended = outcome.ended = utcnow()
         final = replace(record, state=outcome.state, reason=outcome.reason,
                         reason_code=outcome.reason_code, started=started, ended=ended,
                         attempts=1, usage_seconds=outcome.usage_seconds)
@@ -414,7 +412,8 @@ class Engine:
             if stored and outcome.state.is_final:
                 # What the store now holds, kept so that waiters need not read it back.
                 final = replace(job, state=outcome.state, reason=outcome.reason,
-                                reason_code=outcome.reason_code, ended=utcnow(),
+                                reason_code=outcome.reason_code,
+                                ended=outcome.ended or utcnow(),
                                 lease_owner=None, usage_seconds=outcome.usage_seconds,
                                 params=None)
                 _remember(self._finished_jobs, job.id,

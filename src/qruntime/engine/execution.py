@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from qruntime.engine.state import JobState, ReasonCode
@@ -39,6 +40,7 @@ class Outcome:
     logs: str = ""
     usage_seconds: float = 0.0
     retry: bool = False
+    ended: datetime | None = None
 
 
 def execute(task: Task, *, keep_object: bool = False) -> Outcome:

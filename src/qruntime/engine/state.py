@@ -49,6 +49,11 @@ def can_transition(source: JobState, target: JobState) -> bool:
     return target in TRANSITIONS[source]
 
 
+def sources_of(target: JobState) -> list[str]:
+    """The stored state values a job may move to ``target`` from (for WHERE clauses)."""
+    return [source.value for source, targets in TRANSITIONS.items() if target in targets]
+
+
 class ReasonCode(int, Enum):
     """Reason codes the runtime reports with a FAILED or CANCELLED job."""
 

@@ -9,14 +9,14 @@ are not scoped: workers serve every instance.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.sql import Select
 
-from qruntime.engine.state import FINAL_STATES, PENDING_STATES, JobState, ReasonCode
+from qruntime.engine.state import FINAL_STATES, PENDING_STATES, JobState, ReasonCode, sources_of
 from qruntime.engine.store.database import Database, utcnow
 from qruntime.engine.store.records import JobFilter, JobRecord
 from qruntime.engine.store.schema import jobs
@@ -75,13 +75,8 @@ class JobStore:
 
     # --- writes from callers -------------------------------------------------
 
-    def insert(self, job: JobRecord, *, owner: str | None = None,
-               lease_seconds: float = 30.0) -> Claim | None:
-        """Store a new job, committed before its id is returned to anyone.
-
-        With ``owner``, the job is stored already RUNNING under that owner's
-        lease (a job run at once by its submitter) and the claim is returned.
-        """
+    def insert(self, job: JobRecord) -> None:
+        """Store a new QUEUED job, committed before its id is returned to anyone."""
         values = {
             "id": job.id, "instance": job.instance, "program_id": job.program_id,
             "backend": job.backend, "session_id": job.session_id,
@@ -93,17 +88,8 @@ class JobStore:
             "lease_owner": None, "lease_expires": None, "usage_seconds": 0.0,
             "user_id": job.user_id,
         }
-        if owner is not None:
-            values.update(state=JobState.RUNNING.value, started=job.created, attempts=1,
-                          lease_owner=owner,
-                          lease_expires=job.created + timedelta(seconds=lease_seconds))
         with self._engine.begin() as conn:
             conn.execute(_INSERT, values)
-        if owner is None:
-            return None
-        running = replace(job, state=JobState.RUNNING, started=job.created, attempts=1,
-                          lease_owner=owner)
-        return Claim(job=running, owner=owner, attempt=1)
 
     def insert_finished(
         self, job: JobRecord, *, result: str | None, logs: str, started: datetime,
@@ -137,7 +123,7 @@ class JobStore:
             result = conn.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id, jobs.c.instance == instance)
-                .where(jobs.c.state.in_([s.value for s in PENDING_STATES]))
+                .where(jobs.c.state.in_(sources_of(JobState.CANCELLED)))
                 .values(
                     state=JobState.CANCELLED.value, reason=reason, reason_code=int(code),
                     ended=now, lease_owner=None,
@@ -317,7 +303,7 @@ class JobStore:
     def finish(
         self, claim: Claim, state: JobState, *, result: str | None = None,
         reason: str | None = None, reason_code: int | None = None, logs: str = "",
-        usage_seconds: float = 0.0,
+        usage_seconds: float = 0.0, ended: datetime | None = None,
     ) -> bool:
         """Write the outcome of ``claim``; ``False`` if the attempt no longer holds the job.
 
@@ -332,7 +318,7 @@ class JobStore:
         }
         statement = _REQUEUE
         if state is not JobState.QUEUED:
-            values.update(new_ended=utcnow(), new_result=result)
+            values.update(new_ended=ended or utcnow(), new_result=result)
             statement = _FINISH
         with self._engine.begin() as conn:
             outcome = conn.execute(statement, values)
@@ -372,14 +358,6 @@ class JobStore:
                 .where(jobs.c.lease_owner == owner, jobs.c.state == JobState.RUNNING.value)
                 .values(state=JobState.QUEUED.value, lease_owner=None, started=None)
             ).rowcount
-
-    def running_of(self, owner: str) -> list[str]:
-        """Ids of the jobs ``owner`` holds."""
-        query = select(jobs.c.id).where(
-            jobs.c.lease_owner == owner, jobs.c.state == JobState.RUNNING.value
-        )
-        with self._engine.connect() as conn:
-            return [row.id for row in conn.execute(query)]
 
     def state_of(self, job_id: str) -> JobState | None:
         """The state of ``job_id`` for a worker (unscoped), or ``None`` if deleted."""

@@ -68,11 +68,6 @@ class SessionRecord:
     user_id: str | None = None
     pending_jobs: int = 0
 
-    @classmethod
-    def from_row(cls, row: Any, pending_jobs: int = 0) -> SessionRecord:
-        """Build a record from a ``sessions`` row."""
-        return cls(**dict(row._mapping), pending_jobs=pending_jobs)
-
 
 @dataclass(frozen=True)
 class JobFilter:

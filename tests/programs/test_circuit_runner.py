@@ -95,9 +95,9 @@ def test_cost_grows_with_width_and_shots(ideal: BackendSpec, bell: QuantumCircui
     wide = QuantumCircuit(20)
     wide.h(range(20))
     wide.measure_all()
-    small = RUNNER.estimate_cost({"circuits": [bell], "shots": 100}, ideal)
-    assert 0 < small < RUNNER.estimate_cost({"circuits": [bell], "shots": 10_000}, ideal)
-    assert small < RUNNER.estimate_cost({"circuits": [wide], "shots": 100}, ideal)
+    small = RUNNER.assess({"circuits": [bell], "shots": 100}, ideal)
+    assert 0 < small < RUNNER.assess({"circuits": [bell], "shots": 10_000}, ideal)
+    assert small < RUNNER.assess({"circuits": [wide], "shots": 100}, ideal)
 
 
 @pytest.mark.parametrize(

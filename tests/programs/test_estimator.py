@@ -170,8 +170,8 @@ def test_v1_on_a_noisy_device(falcon: BackendSpec, ghz5: QuantumCircuit) -> None
 def test_cost_grows_with_sets(ideal: BackendSpec, ansatz: QuantumCircuit, sweep: np.ndarray
                               ) -> None:
     isa = ideal.pass_manager(1).run(ansatz)
-    one = ESTIMATOR.estimate_cost(v2([isa, {"ZZZZ": 1.0}, sweep[:1]]), ideal)
-    assert 0 < one < ESTIMATOR.estimate_cost(v2([isa, {"ZZZZ": 1.0}, sweep]), ideal)
+    one = ESTIMATOR.assess(v2([isa, {"ZZZZ": 1.0}, sweep[:1]]), ideal)
+    assert 0 < one < ESTIMATOR.assess(v2([isa, {"ZZZZ": 1.0}, sweep]), ideal)
 
 
 # --- refused inputs -----------------------------------------------------------------------

@@ -18,8 +18,8 @@ def test_every_program_id_is_registered() -> None:
 
 def test_qasm3_runner_behaves_as_circuit_runner() -> None:
     runner, qasm3 = get_program("circuit-runner"), get_program("qasm3-runner")
-    assert (qasm3.validate, qasm3.run, qasm3.estimate_cost) == (
-        runner.validate, runner.run, runner.estimate_cost
+    assert (qasm3.validate, qasm3.run, qasm3.assess) == (
+        runner.validate, runner.run, runner.assess
     )
 
 

@@ -195,9 +195,9 @@ def test_v1_circuit_indices_and_recorded_resilience(falcon: BackendSpec, bell: Q
 def test_cost_grows_with_sets_and_shots(ideal: BackendSpec, ansatz: QuantumCircuit,
                                         sweep: np.ndarray) -> None:
     isa = ideal.pass_manager(1).run(measured(ansatz))
-    one = SAMPLER.estimate_cost(v2([isa, sweep[:1], 100]), ideal)
-    assert 0 < one < SAMPLER.estimate_cost(v2([isa, sweep, 100]), ideal)
-    assert one < SAMPLER.estimate_cost(v2([isa, sweep[:1], 10_000]), ideal)
+    one = SAMPLER.assess(v2([isa, sweep[:1], 100]), ideal)
+    assert 0 < one < SAMPLER.assess(v2([isa, sweep, 100]), ideal)
+    assert one < SAMPLER.assess(v2([isa, sweep[:1], 10_000]), ideal)
 
 
 # --- refused inputs -----------------------------------------------------------------------

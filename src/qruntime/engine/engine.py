@@ -128,11 +128,10 @@ class Engine:
             params = wire.loads(request.params_text or "{}")
         if not isinstance(params, dict):
             raise InvalidInputError("params must be a JSON object.")
-        program.validate(params, backend)
+        cost = float(program.assess(params, backend))  # validates, parsing once
         job_id = new_id()
         session_id, batched = self._session_for_job(instance, request, job_id, user_id)
         params_text = request.params_text or wire.dumps(params)
-        cost = float(program.estimate_cost(params, backend))
         record = JobRecord(
             id=job_id, instance=instance, program_id=request.program_id,
             backend=backend.name, state=JobState.QUEUED, created=utcnow(),

@@ -18,7 +18,7 @@ estimator      V2 pubs, or V1 circuits+observables   ``PrimitiveResult`` / V1 di
 Example (``params`` a SamplerV2 Bell pub, 4096 shots, on ``ibmq_qasm_simulator``):
     >>> program = get_program("sampler")
     >>> program.validate(params, backend)          # raises InvalidInputError, before queueing
-    >>> program.estimate_cost(params, backend)     # amplitude updates, ~1e9 per second
+    >>> program.assess(params, backend)            # validates; amplitude updates, ~1e9/s
     417812.0
     >>> result = program.run(params, backend)      # a PrimitiveResult
 """
@@ -62,27 +62,27 @@ class Program:
             validates again (it may run in another process) and simulates.
             ``checked`` says ``validate`` passed in this process, so a program
             may skip its costlier checks.
-        estimate_cost: ``estimate_cost(params, backend) -> float``; a rough
-            count of amplitude updates (about 1e9 a second on one core) for
-            choosing between in-process and worker execution. Call it on
-            validated params.
+        assess: ``assess(params, backend) -> float``; validates as ``validate``
+            does and returns a rough count of amplitude updates (about 1e9 a
+            second on one core) for choosing between in-process and worker
+            execution, parsing the params once.
     """
 
     id: str
     validate: _Validate
     run: _Run
-    estimate_cost: _Cost
+    assess: _Cost
 
 
 _PROGRAMS: dict[str, Program] = {
     program.id: program
     for program in (
         Program("circuit-runner", circuit_runner.validate, circuit_runner.run,
-                circuit_runner.estimate_cost),
+                circuit_runner.assess),
         Program("qasm3-runner", circuit_runner.validate, circuit_runner.run,
-                circuit_runner.estimate_cost),
-        Program("sampler", sampler.validate, sampler.run, sampler.estimate_cost),
-        Program("estimator", estimator.validate, estimator.run, estimator.estimate_cost),
+                circuit_runner.assess),
+        Program("sampler", sampler.validate, sampler.run, sampler.assess),
+        Program("estimator", estimator.validate, estimator.run, estimator.assess),
     )
 }
 

@@ -125,16 +125,12 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     return _runtime_result(raw, job, backend, job_id or PENDING_JOB_ID)
 
 
-def estimate_cost(params: Mapping[str, Any], backend: BackendSpec) -> float:
-    """Rough simulation work of ``params`` (see :func:`inputs.simulation_cost`)."""
-    shots = int(options.pick(params, "shots", default=DEFAULT_SHOTS))
-    noisy = is_noisy(backend, params.get("noise_model"))
-    items = inputs.circuit_list(params.get("circuits"), "params['circuits']")
-    return sum(
-        inputs.simulation_cost(item, 1, shots, noisy) if isinstance(item, QuantumCircuit)
-        else float(shots * 1000)
-        for item in items
-    )
+def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
+    """Validate ``params`` as :func:`validate` does and return their rough simulation
+    work (see :func:`inputs.simulation_cost`), parsing them once."""
+    job = parse(params, backend)
+    noisy = is_noisy(backend, job.noise_model)
+    return sum(inputs.simulation_cost(circuit, 1, job.shots, noisy) for circuit in job.circuits)
 
 
 def _circuit(item: Any, index: int, backend: BackendSpec, checked: bool = False

@@ -118,8 +118,9 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     return run_v1(parse_v1(params, backend), backend)
 
 
-def estimate_cost(params: Mapping[str, Any], backend: BackendSpec) -> float:
-    """Rough simulation work of ``params`` (see :func:`inputs.simulation_cost`)."""
+def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
+    """Validate ``params`` as :func:`validate` does and return their rough simulation
+    work (see :func:`inputs.simulation_cost`), parsing them once."""
     if not inputs.is_v2(params):
         job = parse_v1(params, backend)
         noisy = is_noisy(backend, job.noise_model)

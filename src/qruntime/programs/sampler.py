@@ -111,8 +111,9 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     return run_v1(_parse_v1(params, backend), backend)
 
 
-def estimate_cost(params: Mapping[str, Any], backend: BackendSpec) -> float:
-    """Rough simulation work of ``params`` (see :func:`inputs.simulation_cost`)."""
+def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
+    """Validate ``params`` as :func:`validate` does and return their rough simulation
+    work (see :func:`inputs.simulation_cost`), parsing them once."""
     if not inputs.is_v2(params):
         v1 = _parse_v1(params, backend)
         noisy = is_noisy(backend, v1.noise_model)

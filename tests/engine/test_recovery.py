@@ -12,6 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from qruntime import QiskitRuntimeService, RuntimeJob
 from qruntime.client.embedded import close_embedded
 
@@ -140,3 +142,34 @@ def test_primitive_results_are_equal_when_read_from_a_new_process(runtime_home: 
             else:
                 assert np.array_equal(np.asarray(mine), np.asarray(theirs))
         assert original.metadata == again.metadata
+
+
+def test_a_worker_that_cannot_start_fails_its_job_and_the_runtime_goes_on(
+    runtime_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from qiskit import QuantumCircuit
+
+    from qruntime import RuntimeJobFailureError
+
+    config = tmp_path / "backends.json"
+    config.write_text('{"backends": [{"name": "small_sim", "kind": "ideal", "num_qubits": 3}]}')
+    monkeypatch.setenv("QRUNTIME_BACKENDS", str(config))
+    monkeypatch.setenv("QRUNTIME_LANES", "1")
+    monkeypatch.setenv("QRUNTIME_INLINE_COST_LIMIT", "0")  # every queued job in a worker
+    monkeypatch.setenv("QRUNTIME_IMMEDIATE_COST_LIMIT", "-1")
+    import qruntime.backends.catalog as catalog
+
+    monkeypatch.setattr(catalog, "_default", None)  # this process reads the new file
+    service = QiskitRuntimeService(channel="local")
+    backend = service.backend("small_sim")
+    bell = QuantumCircuit(2, 2)
+    bell.h(0)
+    bell.cx(0, 1)
+    bell.measure([0, 1], [0, 1])
+    config.write_text("this is not JSON")  # a worker started now cannot load its catalog
+    broken = backend.run(bell, shots=10)
+    with pytest.raises(RuntimeJobFailureError, match="worker process could not start"):
+        broken.result(timeout=120)
+    config.write_text('{"backends": [{"name": "small_sim", "kind": "ideal", "num_qubits": 3}]}')
+    healthy = backend.run(bell, shots=10)  # the lane that met the fault runs the next job
+    assert sum(healthy.result(timeout=120).get_counts().values()) == 10

@@ -115,14 +115,11 @@ class Dispatcher:
     def run_unstored(self, job: JobRecord, params: dict[str, Any] | None,
                      executor: Executor) -> Outcome:
         """Run a job not yet stored on ``executor``, driven from the calling thread."""
-        task = Task(job.id, job.program_id, job.backend, job.params, params,
-                    job.max_execution_time)
         try:
-            return executor.run(task, lambda: False)
+            return executor.run(_task(job, params), lambda: False)
         except Exception as exc:  # an executor fault is ours; fail the job, keep going
             logger.exception("executor failed on job %s", job.id)
-            return Outcome(JobState.FAILED, reason=f"Internal error: {exc}",
-                           reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
+            return _internal_error(exc)
 
     def announce(self, claim: Claim, outcome: Outcome) -> None:
         """Tell waiters that a job run at once has ended (it is already stored)."""
@@ -179,11 +176,9 @@ class Dispatcher:
 
     def _run_one(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
         job = claim.job
-        task = Task(job.id, job.program_id, job.backend, job.params, params,
-                    job.max_execution_time)
         try:
             executor = self._executor_for_cost(job.cost)
-            outcome = executor.run(task, lambda: self._cancelled(job.id))
+            outcome = executor.run(_task(job, params), lambda: self._cancelled(job.id))
         except Exception as exc:  # an executor fault is ours; fail the job, keep the lane
             logger.exception("executor failed on job %s", job.id)
             outcome = _internal_error(exc)
@@ -267,13 +262,6 @@ class Dispatcher:
                 JobState.COMPLETED, result_text=encode_result(part, claim.job.id), result=part,
                 logs=outcome.logs + note, usage_seconds=share))
 
-    def _run_one(self, claim: Claim, params: dict[str, Any] | None) -> Outcome:
-        job = claim.job
-        task = Task(job.id, job.program_id, job.backend, job.params, params,
-                    job.max_execution_time)
-        outcome = self._executor_for_cost(job.cost).run(task, lambda: self._cancelled(job.id))
-        return self._finish(claim, outcome)
-
     def forget(self, job_id: str) -> None:
         """Stop tracking a job of this process that ended without running here."""
         self._local_pending.discard(job_id)
@@ -342,6 +330,11 @@ class Dispatcher:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+
+
+def _task(job: JobRecord, params: dict[str, Any] | None) -> Task:
+    return Task(job.id, job.program_id, job.backend, job.params, params,
+                job.max_execution_time)
 
 
 def _internal_error(exc: Exception) -> Outcome:

@@ -74,8 +74,7 @@ class Engine:
         self.accounts = AccountStore(database)
         self.policy = policy or DispatchPolicy()
         self._params: dict[str, dict[str, Any]] = {}
-        self._results: OrderedDict[str, tuple[str, Any]] = OrderedDict()
-        self._finished_jobs: OrderedDict[str, tuple[JobRecord, str | None]] = OrderedDict()
+        self._finished_jobs: OrderedDict[str, _Finished] = OrderedDict()
         self._finished = threading.Condition()
         self._finish_count = 0
         self._lock = threading.Lock()
@@ -177,7 +176,7 @@ class Engine:
                 seen = self._finish_count
             finished = self._recently_finished(instance, job_id)
             if finished is not None:
-                return documents.job_document(finished[0], include_params=False)
+                return documents.job_document(finished.record, include_params=False)
             record = self.jobs_store.get(instance, job_id, with_params=False)
             remaining = (deadline - utcnow()).total_seconds()
             if record.state.is_final or remaining <= 0:
@@ -190,8 +189,8 @@ class Engine:
     def result_text(self, instance: str, job_id: str) -> str:
         """The stored, encoded result of a COMPLETED job (the error text of a FAILED one)."""
         finished = self._recently_finished(instance, job_id)
-        if finished is not None and finished[1] is not None:
-            return finished[1]
+        if finished is not None and finished.text is not None:
+            return finished.text
         record, text = self.jobs_store.result(instance, job_id)
         if record.state is JobState.COMPLETED and text is not None:
             return text
@@ -204,12 +203,12 @@ class Engine:
 
     def take_result(self, instance: str, job_id: str) -> Any | None:
         """The result object of a job finished in this process, once, if still at hand."""
+        finished = self._recently_finished(instance, job_id)
+        if finished is None:
+            return None
         with self._lock:
-            entry = self._results.get(job_id)
-            if entry is None or entry[0] != instance:
-                return None
-            del self._results[job_id]
-            return entry[1]
+            result, finished.result = finished.result, None
+        return result
 
     def cancel(self, instance: str, job_id: str) -> dict[str, Any]:
         """Cancel a queued or running job; :class:`ConflictError` if it is final."""
@@ -405,32 +404,29 @@ class Engine:
 
     def _on_finish(self, claim: Claim, outcome: Outcome, stored: bool) -> None:
         job = claim.job
-        with self._lock:
-            if stored and outcome.result is not None:
-                _remember(self._results, job.id, (job.instance, outcome.result))
-            if stored and outcome.state.is_final:
-                # What the store now holds, kept so that waiters need not read it back.
-                final = replace(job, state=outcome.state, reason=outcome.reason,
-                                reason_code=outcome.reason_code,
-                                ended=outcome.ended or utcnow(),
-                                lease_owner=None, usage_seconds=outcome.usage_seconds,
-                                params=None)
-                _remember(self._finished_jobs, job.id,
-                          (final, outcome.result_text if outcome.state is JobState.COMPLETED
-                           else None))
+        if stored and outcome.state.is_final:
+            # What the store now holds, kept so that waiters need not read it back.
+            final = replace(job, state=outcome.state, reason=outcome.reason,
+                            reason_code=outcome.reason_code, ended=outcome.ended or utcnow(),
+                            lease_owner=None, usage_seconds=outcome.usage_seconds, params=None)
+            completed = outcome.state is JobState.COMPLETED
+            entry = _Finished(final, outcome.result_text if completed else None, outcome.result)
+            with self._lock:
+                self._finished_jobs[job.id] = entry
+                while len(self._finished_jobs) > _RESULT_CACHE_SIZE:
+                    self._finished_jobs.popitem(last=False)
         self._notify_finished()
 
-    def _recently_finished(self, instance: str, job_id: str) -> tuple[JobRecord, str | None] | None:
+    def _recently_finished(self, instance: str, job_id: str) -> _Finished | None:
         with self._lock:
             entry = self._finished_jobs.get(job_id)
-        if entry is None or entry[0].instance != instance:
+        if entry is None or entry.record.instance != instance:
             return None
         return entry
 
     def _forget_finished(self, job_id: str) -> None:
         with self._lock:
             self._finished_jobs.pop(job_id, None)
-            self._results.pop(job_id, None)
 
     def _notify_finished(self) -> None:
         with self._finished:
@@ -438,10 +434,14 @@ class Engine:
             self._finished.notify_all()
 
 
-def _remember(cache: OrderedDict[str, Any], key: str, value: Any) -> None:
-    cache[key] = value
-    while len(cache) > _RESULT_CACHE_SIZE:
-        cache.popitem(last=False)
+@dataclass
+class _Finished:
+    """A job this process just finished: as stored, its stored result text, and the
+    result object (handed out once, to spare the embedded client a decode)."""
+
+    record: JobRecord
+    text: str | None
+    result: Any
 
 
 def _session_mode(mode: str | None) -> str:

@@ -29,6 +29,8 @@ from qruntime import (
 from qruntime.client.backend import IBMBackend
 from qruntime.client.embedded import close_embedded
 
+from circuits import bell
+
 BACKEND = "ibmq_qasm_simulator"
 
 
@@ -43,15 +45,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QiskitRuntimeS
 @pytest.fixture(scope="module")
 def backend(service: QiskitRuntimeService) -> IBMBackend:
     return service.backend(BACKEND)
-
-
-def bell(measure: bool = True) -> QuantumCircuit:
-    circuit = QuantumCircuit(2, name="bell")
-    circuit.h(0)
-    circuit.cx(0, 1)
-    if measure:
-        circuit.measure_all()
-    return circuit
 
 
 def rotations(measure: bool = True) -> QuantumCircuit:

@@ -23,21 +23,14 @@ from qruntime import (
 )
 from qruntime.client.embedded import close_embedded
 
+from circuits import bell
+
 
 @pytest.fixture
 def service(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[QiskitRuntimeService]:
     monkeypatch.setenv("QRUNTIME_HOME", str(tmp_path))
     yield QiskitRuntimeService(channel="local")
     close_embedded()
-
-
-def bell(measure: bool = True) -> QuantumCircuit:
-    circuit = QuantumCircuit(2, name="bell")
-    circuit.h(0)
-    circuit.cx(0, 1)
-    if measure:
-        circuit.measure_all()
-    return circuit
 
 
 def assert_same_primitive_result(fresh: PrimitiveResult, original: PrimitiveResult) -> None:

@@ -28,6 +28,7 @@ from qruntime import (
 from qruntime.client.backend import IBMBackend
 from qruntime.client.embedded import close_embedded
 
+from circuits import bell, ghz
 from live import DOORS, connect
 
 SHOTS = 4000
@@ -48,24 +49,6 @@ def backend(service: QiskitRuntimeService) -> Iterator[IBMBackend]:
     backend = service.backend("ibmq_qasm_simulator")
     yield backend
     backend.close_session()
-
-
-def bell(measure: bool = True) -> QuantumCircuit:
-    circuit = QuantumCircuit(2, name="bell")
-    circuit.h(0)
-    circuit.cx(0, 1)
-    if measure:
-        circuit.measure_all()
-    return circuit
-
-
-def ghz(n: int = 5) -> QuantumCircuit:
-    circuit = QuantumCircuit(n, name=f"ghz{n}")
-    circuit.h(0)
-    for qubit in range(n - 1):
-        circuit.cx(qubit, qubit + 1)
-    circuit.measure_all()
-    return circuit
 
 
 @pytest.fixture(scope="module")

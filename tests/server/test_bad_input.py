@@ -18,7 +18,7 @@ from qruntime.engine import Engine
 from qruntime.engine.store import Database, sqlite_url
 from qruntime.server import create_app
 
-from .calls import SIMULATOR, bell_circuit, error_of, job_body, submit
+from .calls import SIMULATOR, bell_circuit, error_of, job_body, submit, wait_final
 from .conftest import MAX_BODY
 
 
@@ -83,8 +83,9 @@ def test_unknown_backend_lists_the_names(api: httpx.Client) -> None:
 
 
 def test_unknown_body_keys_are_accepted(api: httpx.Client) -> None:
-    submit(api, raw_job(calibration_id="c1", channel_strategy="q-ctrl", session_time=None,
-                        something_new={"a": 1}))
+    job_id = submit(api, raw_job(calibration_id="c1", channel_strategy="q-ctrl",
+                                 session_time=None, something_new={"a": 1}))
+    assert wait_final(api, job_id)["state"]["status"] == "Completed"
 
 
 @pytest.mark.parametrize("params, expected", [

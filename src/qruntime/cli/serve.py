@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-import uvicorn
 
 from qruntime.cli.options import DbOption, console, database_url, shown_url
 from qruntime.server.settings import DEFAULT_PORT, MIB, ServerSettings
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 
 def serve(
@@ -38,6 +33,7 @@ def serve(
     from qruntime.engine.store import Database
     from qruntime.server import create_app
     from qruntime.server.admin import first_start
+    from qruntime.server.listener import listen
 
     home = qruntime_home()
     settings = ServerSettings(
@@ -49,7 +45,7 @@ def serve(
         token = first_start(engine.accounts, home)
         engine.warm_up()
         console.print(banner(settings, token), soft_wrap=True, highlight=False)
-        _run(create_app(engine, settings), settings, access_log)
+        listen(create_app(engine, settings), settings, access_log)
     finally:
         engine.close()
 
@@ -90,27 +86,3 @@ def banner(settings: ServerSettings, token: str | None) -> str:
         f"API docs: {url}/docs",
     ]
     return "\n".join(lines)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, also telling the app to end its long-polls as soon as a stop is asked for."""
-
-    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
-        super().__init__(config)
-        self.app = app
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        from qruntime.server import begin_shutdown
-
-        begin_shutdown(self.app)
-        super().handle_exit(sig, frame)
-
-
-def _run(app: FastAPI, settings: ServerSettings, access_log: bool) -> None:
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, access_log=access_log,
-        # Longer than the longest long-poll, so waiting clients keep their connection.
-        timeout_keep_alive=int(settings.wait_max_seconds) + 5,
-        timeout_graceful_shutdown=5, log_level="info",
-    )
-    _Server(config, app).run()

@@ -1,4 +1,8 @@
-"""The seed document's examples, word for word but the imports, through both doors."""
+"""The seed document's examples, word for word but the imports, through both doors.
+
+The blocks come from :mod:`seed.seed_document`; where the document is beside the
+clone, the first tests check they are its blocks, word for word.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,23 @@ from typing import Any
 
 import pytest
 
-from seed_document import code_blocks
-
-CIRCUIT, PROVIDER, RUNTIME, EXAMPLE_2, EXAMPLE_3, EXAMPLE_4 = range(6)
+from .seed_document import (
+    CIRCUIT,
+    EXAMPLE_2,
+    EXAMPLE_3,
+    EXAMPLE_4,
+    IMPORTS,
+    PROVIDER,
+    RUNTIME,
+    SEED_BLOCKS,
+    document_blocks,
+    qruntime_blocks,
+)
 
 
 def run_blocks(*indices: int) -> tuple[dict[str, Any], list[str]]:
     """Run the given blocks in one namespace, as a reader would; return it and the printed lines."""
-    blocks = code_blocks()
+    blocks = qruntime_blocks()
     namespace: dict[str, Any] = {"__name__": "__seed__"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -33,8 +46,16 @@ def assert_bell_counts(counts: dict[str, int], shots: int) -> None:
         assert abs(counts.get(key, 0) - shots / 2) < 5 * sigma, counts
 
 
-def test_the_document_has_the_six_blocks() -> None:
-    assert len(code_blocks()) == 6
+def test_the_blocks_here_are_the_documents_word_for_word() -> None:
+    assert list(SEED_BLOCKS) == document_blocks()
+
+
+def test_only_the_import_lines_change_for_qruntime() -> None:
+    changed = [(old, new) for block, ours in zip(SEED_BLOCKS, qruntime_blocks())
+               for old, new in zip(block.splitlines(), ours.splitlines()) if old != new]
+    assert changed == list(IMPORTS)
+    assert [len(b.splitlines()) for b in SEED_BLOCKS] == [
+        len(b.splitlines()) for b in qruntime_blocks()]
 
 
 def test_example_1_provider_snippet(seed_account: str) -> None:

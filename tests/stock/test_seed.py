@@ -1,8 +1,9 @@
 """The seed document's code, word for word, on the seed-era stock clients against qruntime.
 
-The code blocks are read from the ``.rst`` itself and concatenated in document
-order, changing nothing (runtime 0.27.1 + provider 0.11.0 on Qiskit 1.4 have
-``qiskit_ibm_provider`` and ``assemble``). A prologue records what the seed
+The code blocks are the seed's, as kept in :mod:`seed.seed_document` (whose
+tests check them against the ``.rst`` where it is beside the clone), concatenated
+in document order, changing nothing (runtime 0.27.1 + provider 0.11.0 on Qiskit
+1.4 have ``qiskit_ibm_provider`` and ``assemble``). A prologue records what the seed
 prints; an epilogue prints it as JSON. The account is saved once in a fresh
 HOME: by the stock ``save_account`` for the simulator run, by ``qruntime
 save-account --stock`` for the device run.
@@ -11,14 +12,15 @@ save-account --stock`` for the device run.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from .conftest import SCRIPTS, SEED, LiveServer, run_stock, stock_env
+from seed.seed_document import SEED_BLOCKS, document_blocks
+
+from .conftest import SCRIPTS, LiveServer, run_stock, stock_env
 
 pytestmark = pytest.mark.stock
 
@@ -29,20 +31,9 @@ SHOTS = 4000
 SPREAD = 160
 
 
-def seed_blocks() -> list[str]:
-    """The document's ``.. code-block:: python`` blocks, dedented, otherwise as written."""
-    text = SEED.read_text()
-    blocks = []
-    for match in re.finditer(r"\.\. code-block:: python\n\n((?:    .*\n|\n)+)", text):
-        lines = [line[4:] if line.startswith("    ") else line
-                 for line in match.group(1).splitlines()]
-        blocks.append("\n".join(lines).strip() + "\n")
-    return blocks
-
-
 def seed_script(backend: str = SIMULATOR) -> str:
     """Prologue, the seed's blocks in order (on ``backend``), epilogue: one script."""
-    seed = "\n".join(seed_blocks())
+    seed = "\n".join(SEED_BLOCKS)
     if backend != SIMULATOR:
         seed = seed.replace(f'"{SIMULATOR}"', f'"{backend}"')
     prologue = (SCRIPTS / "seed_prologue.py").read_text()
@@ -106,11 +97,14 @@ def assert_bell_counts(counts: dict[str, int], noisy: bool) -> None:
 
 def test_the_script_is_the_seed_word_for_word() -> None:
     script = seed_script()
-    blocks = seed_blocks()
-    assert len(blocks) == 6
-    assert "\n".join(blocks) in script
+    assert len(SEED_BLOCKS) == 6
+    assert "\n".join(SEED_BLOCKS) in script
     assert "from qiskit_ibm_provider import IBMProvider" in script
     assert "from qiskit.compiler import transpile, assemble" in script
+
+
+def test_the_script_runs_the_documents_blocks() -> None:
+    assert "\n".join(document_blocks()) in seed_script()  # skipped where the .rst is absent
 
 
 def test_seed_on_the_simulator_gives_bell_counts_from_both_clients(

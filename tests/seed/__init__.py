@@ -1,0 +1,1 @@
+"""The seed document's examples, run through both doors."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,43 @@ import pytest
 
 from live import DOORS, Server, _database, _Running, connect
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: Where the ``postgres`` tests create their databases unless QRUNTIME_TEST_PG_URL says otherwise.
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+os.environ.setdefault("QRUNTIME_TEST_PG_URL", DEFAULT_PG_URL)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A ``postgres`` test fails, before its fixtures, where PostgreSQL cannot be reached."""
+    if item.get_closest_marker("postgres") is not None:
+        problem = _postgres_problem(os.environ["QRUNTIME_TEST_PG_URL"])
+        if problem:
+            pytest.fail(problem, pytrace=False)
+
+
+@functools.cache
+def _postgres_problem(url: str) -> str | None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: say so, as written
+        shown = url
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 5})
+        try:
+            engine.connect().close()
+        finally:
+            engine.dispose()
+    except Exception as exc:  # refused, unknown host, bad credentials, no driver, bad URL
+        cause = str(getattr(exc, "orig", None) or exc).strip() or type(exc).__name__
+        reason = cause.splitlines()[0]
+        return (f"PostgreSQL is not reachable at QRUNTIME_TEST_PG_URL={shown} ({reason}). "
+                "The postgres tests need a server there on which this user may create "
+                "databases: start one, or set QRUNTIME_TEST_PG_URL to such a server's "
+                "SQLAlchemy URL (e.g. postgresql+psycopg://user@host:5432/postgres).")
+    return None
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 
 from qruntime.engine import Engine
@@ -79,9 +78,8 @@ class _Running:
 def _database(kind: str, folder: Path) -> tuple[Database, Any]:
     if kind == "sqlite":
         return Database(sqlite_url(folder / "server.db")), lambda: None
-    base = os.environ.get("QRUNTIME_TEST_PG_URL")
-    if base is None:
-        pytest.fail("QRUNTIME_TEST_PG_URL is not set: `make test` sets it")
+    # Set (to a default) and checked reachable by the root conftest before any postgres test.
+    base = os.environ["QRUNTIME_TEST_PG_URL"]
     from sqlalchemy import create_engine, text
 
     name = f"qruntime_server_{uuid.uuid4().hex[:10]}"

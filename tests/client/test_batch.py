@@ -40,7 +40,8 @@ def test_a_batch_queued_behind_other_work_runs_as_one_call(
     monkeypatch.setenv("QRUNTIME_LANES", "1")
     service = QiskitRuntimeService(channel="local")
     backend = service.backend("ibmq_qasm_simulator")
-    slow = transpile(random_circuit(20, 40, max_operands=2, seed=3, measure=True), backend=backend)
+    # Seconds of simulation: the whole batch is queued before it ends.
+    slow = transpile(random_circuit(21, 150, max_operands=2, seed=3, measure=True), backend=backend)
     busy = backend.run(slow, shots=10)  # holds the only lane while the batch is submitted
     patterns = [format(i, "03b") for i in range(8)]
     with Batch(backend=backend) as batch:

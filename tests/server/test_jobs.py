@@ -202,7 +202,7 @@ def test_a_small_job_is_final_in_its_submission_answer_with_its_result_on_reques
     deadline = time.monotonic() + 120
     assert dispatcher is not None
     workers = dispatcher._process_executor()
-    while not dispatcher.idle() or workers._idle.qsize() == 0:  # no job pending, a worker free
+    while not dispatcher.idle() or workers.pool.counts()["idle"] == 0:  # nothing pending, a worker free
         assert time.monotonic() < deadline, "the test server never became idle"
         time.sleep(0.05)
     plain = api.post("/runtime/jobs", content=job_body(),

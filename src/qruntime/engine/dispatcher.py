@@ -13,11 +13,12 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from qruntime.engine.execution import Outcome, Task
 from qruntime.engine.executor import Executor, InlineExecutor, ProcessExecutor
+from qruntime.engine.pool import PoolLimits, WorkerUnavailable
 from qruntime.engine.state import JobState, ReasonCode
 from qruntime.engine.store import Claim, JobRecord, JobStore, SessionStore, utcnow
 
@@ -42,6 +43,7 @@ class DispatchPolicy:
         batch_linger_seconds: How long a lane holding a batch-session job waits
             for the batch's next job before gathering what has arrived.
         batch_limit: Most jobs of a batch run as one.
+        worker_limits: When worker processes are started again or retired.
     """
 
     lanes: int = 2
@@ -53,6 +55,7 @@ class DispatchPolicy:
     poll_interval: float = 0.5
     batch_linger_seconds: float = 0.01
     batch_limit: int = 100
+    worker_limits: PoolLimits = field(default_factory=PoolLimits.from_environment)
 
 
 class Dispatcher:
@@ -88,14 +91,19 @@ class Dispatcher:
         self._spawn(self._heartbeat, "qruntime-heartbeat")
 
     def stop(self) -> None:
-        """Stop the lanes; jobs still running here are put back in the queue."""
+        """Stop the lanes and the workers; jobs still running here go back to the queue.
+
+        Workers are ended first, so that a lane waiting on one returns at once;
+        the interrupted jobs are re-queued as they were, their attempt not counted.
+        """
         self._stopping.set()
         with self._wake:
             self._wake.notify_all()
-        for thread in self._threads:
-            thread.join(timeout=5)
         if self._processes is not None:
             self._processes.close()
+        deadline = time.monotonic() + 3
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.jobs.release_owner(self.owner)
 
     def idle(self) -> bool:
@@ -179,6 +187,8 @@ class Dispatcher:
         try:
             executor = self._executor_for_cost(job.cost)
             outcome = executor.run(_task(job, params), lambda: self._cancelled(job.id))
+        except WorkerUnavailable as exc:
+            outcome = _no_worker(exc)
         except Exception as exc:  # an executor fault is ours; fail the job, keep the lane
             logger.exception("executor failed on job %s", job.id)
             outcome = _internal_error(exc)
@@ -268,6 +278,8 @@ class Dispatcher:
         self._take_params(job_id)
 
     def _finish(self, claim: Claim, outcome: Outcome) -> Outcome:
+        if outcome.retry and self._stopping.is_set():
+            return outcome  # stopped by the shutdown, not lost: release_owner re-queues it
         if outcome.retry:
             if claim.attempt >= self.policy.max_attempts:
                 outcome = Outcome(
@@ -301,7 +313,8 @@ class Dispatcher:
 
     def _process_executor(self) -> ProcessExecutor:
         if self._processes is None:
-            self._processes = ProcessExecutor(self.policy.processes)
+            self._processes = ProcessExecutor(self.policy.processes,
+                                              limits=self.policy.worker_limits)
         return self._processes
 
     def _cancelled(self, job_id: str) -> bool:
@@ -335,6 +348,12 @@ class Dispatcher:
 def _task(job: JobRecord, params: dict[str, Any] | None) -> Task:
     return Task(job.id, job.program_id, job.backend, job.params, params,
                 job.max_execution_time)
+
+
+def _no_worker(exc: WorkerUnavailable) -> Outcome:
+    # Closing for a shutdown: the job goes back to the queue; failing starts: counted.
+    return Outcome(JobState.QUEUED, retry=True, reason=f"No worker process could run the job: "
+                   f"{exc}.")
 
 
 def _internal_error(exc: Exception) -> Outcome:

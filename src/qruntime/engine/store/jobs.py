@@ -351,12 +351,16 @@ class JobStore:
         return requeued, failed
 
     def release_owner(self, owner: str) -> int:
-        """Re-queue every job ``owner`` still runs (a clean shutdown mid-job)."""
+        """Re-queue every job ``owner`` still runs (a clean shutdown mid-job).
+
+        The interrupted attempt is not counted: the job did nothing to end it.
+        """
         with self._engine.begin() as conn:
             return conn.execute(
                 update(jobs)
                 .where(jobs.c.lease_owner == owner, jobs.c.state == JobState.RUNNING.value)
-                .values(state=JobState.QUEUED.value, lease_owner=None, started=None)
+                .values(state=JobState.QUEUED.value, lease_owner=None, started=None,
+                        attempts=jobs.c.attempts - 1)
             ).rowcount
 
     def state_of(self, job_id: str) -> JobState | None:

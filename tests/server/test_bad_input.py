@@ -66,6 +66,8 @@ def test_bodies_that_are_not_json_objects(
     ({"cost": "long"}, "field 'cost' must be a whole number of seconds, not a string"),
     ({"cost": -5}, "field 'cost' must be a positive whole number of seconds"),
     ({"cost": True}, "field 'cost' must be a whole number of seconds, not a boolean"),
+    ({"cost": 2**31}, "field 'cost' must be a positive whole number of seconds, at most 2147"),
+    ({"cost": 1e300}, "field 'cost' must be a positive whole number of seconds, at most 2147"),
     ({"runtime": 3}, "field 'runtime' must be a string"),
     ({"log_level": {}}, "field 'log_level' must be a string, not an object"),
     ({"session_id": "no-such-session"}, "session no-such-session does not exist"),
@@ -97,6 +99,27 @@ def test_unknown_body_keys_are_accepted(api: httpx.Client) -> None:
 def test_params_the_program_refuses(api: httpx.Client, params: dict[str, Any],
                                     expected: str) -> None:
     assert expected in error_of(api.post("/runtime/jobs", content=job_body(params=params)), 400)
+
+
+@pytest.mark.parametrize("name, value, allowed", [
+    *[("meas_level", value, "Allowed: 2.") for value in ([], {}, "x", [1, 2], {"a": 1}, 2.5,
+                                                          True, 1)],
+    *[("memory", value, "must be true or false") for value in ("x", 1, [], {"a": 1})],
+    *[("init_qubits", value, "Allowed: True.") for value in ("x", 1, [], False)],
+    *[("meas_return", value, "Allowed: 'avg', 'single'.") for value in ("x", 1, [], {})],
+    ("skip_transpilation", 3, "must be true or false"),
+    ("header", [], "must be a dict"),
+    ("seed_simulator", 2**63, "between 0 and 9223372036854775807"),
+    ("seed_simulator", -1, "between 0 and 9223372036854775807"),
+    ("seed_simulator", "7", "between 0 and 9223372036854775807"),
+])
+def test_run_options_of_the_wrong_type_or_value(
+    api: httpx.Client, name: str, value: Any, allowed: str
+) -> None:
+    params = {"circuits": [bell_circuit()], name: value}
+    message = error_of(api.post("/runtime/jobs", content=job_body(params=params)), 400)
+    assert f"params['{name}']" in message and allowed in message
+    assert api.get("/runtime/jobs").json()["count"] == 0
 
 
 def test_non_isa_circuit_names_the_instruction_and_the_basis(api: httpx.Client) -> None:
@@ -148,6 +171,13 @@ def test_body_over_the_cap_is_413_declared_or_streamed(api: httpx.Client) -> Non
     ("/runtime/jobs", {"limit": "abc"}, "query parameter 'limit'"),
     ("/runtime/jobs", {"limit": "-1"}, "query parameter 'limit'"),
     ("/runtime/jobs", {"offset": "-3"}, "query parameter 'offset'"),
+    ("/runtime/jobs", {"offset": str(2**63)},
+     "query parameter 'offset': Input should be less than or equal to 9223372036854775807"),
+    ("/runtime/jobs", {"offset": str(2**70)},
+     "query parameter 'offset': Input should be less than or equal to 9223372036854775807"),
+    ("/runtime/jobs", {"limit": str(2**63)},
+     "query parameter 'limit': Input should be less than or equal to 9223372036854775807"),
+    ("/runtime/jobs", {"offset": "1.5"}, "query parameter 'offset': Input should be a valid"),
     ("/runtime/jobs", {"pending": "maybe"}, "query parameter 'pending'"),
     ("/runtime/jobs", {"exclude_params": "perhaps"}, "query parameter 'exclude_params'"),
     ("/runtime/jobs", {"sort": "UP"}, "'sort' must be ASC or DESC"),
@@ -176,6 +206,9 @@ def test_bad_query_parameters_are_400_not_422(
     ({"backend": SIMULATOR, "max_ttl": "long"}, "field 'max_ttl'"),
     ({"backend": SIMULATOR, "max_ttl": -1}, "field 'max_ttl'"),
     ({"backend": SIMULATOR, "max_session_ttl": 0.5}, "field 'max_session_ttl'"),
+    ({"backend": SIMULATOR, "max_ttl": 2**70}, "field 'max_ttl' must be a positive whole number "
+     "of seconds, at most 2147483647"),
+    ({"backend": SIMULATOR, "max_session_ttl": 1e300}, "at most 2147483647"),
 ])
 def test_session_bodies_refused(api: httpx.Client, body: dict[str, Any], expected: str) -> None:
     assert expected in error_of(api.post("/runtime/sessions", json=body), 400)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 from qiskit import QuantumCircuit
@@ -53,6 +54,8 @@ from qruntime.programs.simulation import (
 PENDING_JOB_ID = "pending"
 
 DEFAULT_SHOTS = 4000
+#: ``meas_return`` values: either is the same with ``meas_level`` 2.
+MEAS_RETURNS = ("avg", "single")
 
 
 @dataclass(frozen=True)
@@ -88,14 +91,16 @@ def parse(params: Mapping[str, Any], backend: BackendSpec, *, checked: bool = Fa
             "params['init_circuit'] is not supported: every shot starts from |0...0> on the "
             "simulator. Put the initialisation at the start of each circuit instead."
         )
-    header = params.get("header") or {}
+    header = params.get("header")
+    if header is None:
+        header = {}
     if not isinstance(header, Mapping):
         raise InvalidInputError(f"params['header'] must be a dict, not {type(header).__name__}.")
     return RunnerJob(
         circuits=circuits,
         shots=inputs.check_shots(options.pick(params, "shots", default=DEFAULT_SHOTS),
                                  backend.max_shots, "params['shots']"),
-        memory=bool(params.get("memory", False)),
+        memory=inputs.check_bool(params.get("memory"), False, "params['memory']"),
         seed=inputs.check_seed(params.get("seed_simulator"), "params['seed_simulator']"),
         noise_model=noise_model_of(params.get("noise_model"), "params['noise_model']"),
         header=dict(header),
@@ -155,8 +160,9 @@ def _load_qasm3(text: str, where: str) -> QuantumCircuit:
 
 
 def _check_measurement_options(params: Mapping[str, Any]) -> None:
-    level = params.get("meas_level", 2)
-    if level is not None and int(level) != 2:
+    level = params.get("meas_level")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, Integral)
+                              or level != 2):
         raise InvalidInputError(
             f"params['meas_level']={level!r} is not supported: the simulator returns "
             "classified results only. Allowed: 2."
@@ -165,6 +171,8 @@ def _check_measurement_options(params: Mapping[str, Any]) -> None:
         params.get("init_qubits"), True, "params['init_qubits']",
         "the simulator starts every shot from |0...0>. Allowed: True.",
     )
+    inputs.check_choice(params.get("meas_return"), MEAS_RETURNS, "params['meas_return']")
+    inputs.check_bool(params.get("skip_transpilation"), False, "params['skip_transpilation']")
 
 
 def _runtime_result(raw: Result, job: RunnerJob, backend: BackendSpec, job_id: str) -> Result:

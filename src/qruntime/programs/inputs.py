@@ -93,12 +93,18 @@ def check_shots(shots: Any, max_shots: int, where: str) -> int:
     return int(shots)
 
 
+#: The largest seed the simulator takes (a signed 64-bit integer).
+MAX_SEED = 2**63 - 1
+
+
 def check_seed(seed: Any, where: str) -> int | None:
-    """``seed`` as a non-negative int, or ``None``."""
+    """``seed`` as an int in ``0..MAX_SEED``, or ``None``."""
     if seed is None:
         return None
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or int(seed) < 0:
-        raise InvalidInputError(f"{where} must be a non-negative integer, not {seed!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= int(seed) <= MAX_SEED:
+        raise InvalidInputError(
+            f"{where} must be an integer between 0 and {MAX_SEED}, not {seed!r}."
+        )
     return int(seed)
 
 
@@ -113,9 +119,27 @@ def check_precision(precision: Any, where: str) -> float:
 
 
 def check_flag(value: Any, allowed: bool, where: str, why: str) -> None:
-    """Refuse a boolean option set to the value the runtime cannot honour."""
-    if value is not None and bool(value) is not allowed:
+    """Refuse a boolean option set to anything but the one value the runtime honours."""
+    if value is not None and value is not allowed:
         raise InvalidInputError(f"{where}={value!r} is not supported: {why}")
+
+
+def check_bool(value: Any, default: bool, where: str) -> bool:
+    """``value`` if it is a boolean; ``default`` if it is ``None``."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{where} must be true or false, not {value!r}.")
+    return value
+
+
+def check_choice(value: Any, allowed: Sequence[str], where: str) -> str | None:
+    """``value`` if it is ``None`` or one of the strings ``allowed``."""
+    if value is not None and not (isinstance(value, str) and value in allowed):
+        raise InvalidInputError(
+            f"{where}={value!r} is not allowed. Allowed: {', '.join(map(repr, allowed))}."
+        )
+    return value
 
 
 def check_bound(circuit: QuantumCircuit, where: str) -> None:

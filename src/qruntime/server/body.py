@@ -74,16 +74,20 @@ def flag(body: dict[str, Any], name: str, default: bool = False) -> bool:
     return value
 
 
+#: The most seconds a field may hold: the store keeps them in 32-bit integer columns.
+MAX_SECONDS = 2**31 - 1
+
+
 def seconds(body: dict[str, Any], name: str) -> int | None:
-    """The positive whole number of seconds in field ``name``, or ``None``."""
+    """The whole number of seconds, ``1..MAX_SECONDS``, in field ``name``, or ``None``."""
     value = body.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise wrong(name, "a whole number of seconds", value)
-    if not math.isfinite(value) or value != int(value) or value <= 0:
+    if not math.isfinite(value) or value != int(value) or not 0 < value <= MAX_SECONDS:
         raise InvalidInputError(f"field {name!r} must be a positive whole number of seconds, "
-                                f"not {value!r}.")
+                                f"at most {MAX_SECONDS}, not {value!r}.")
     return int(value)
 
 

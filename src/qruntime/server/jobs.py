@@ -25,6 +25,8 @@ from qruntime.server.wait import read_fresh, wait_for
 
 router = APIRouter(tags=["jobs"])
 MAX_PAGE = 1000
+#: The largest ``limit`` or ``offset``: the stores count rows in signed 64-bit integers.
+MAX_ROWS = 2**63 - 1
 
 
 #: A qruntime client asks, with this header, for the result of a job that ends
@@ -56,8 +58,8 @@ def _completed(answer: dict[str, Any]) -> bool:
 @router.get("/jobs")
 def list_jobs(
     request: Request, caller: Caller, engine: Runtime,
-    limit: Annotated[int | None, Query(ge=0)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_ROWS)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROWS)] = 0,
     backend: str | None = None, pending: bool | None = None, program: str | None = None,
     tags: Annotated[list[str] | None, Query()] = None, session_id: str | None = None,
     created_after: str | None = None, created_before: str | None = None,

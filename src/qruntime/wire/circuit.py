@@ -8,6 +8,11 @@
 * ``circuit.parameters`` (a ``ParameterView``): the list of its parameters.
 * ``Parameter``: base64 (not compressed) of one QPY ``PARAMETER`` record:
   ``struct "!H16s"`` (name length, UUID bytes) followed by the UTF-8 name.
+
+Before a circuit is built, the counts its QPY headers declare (programs,
+qubits, clbits, instructions) are checked against the decode limits in force
+(:class:`~qruntime.wire.blob.DecodeLimits`): a header of a few bytes can claim
+millions of qubits, and building them is what costs.
 """
 
 from __future__ import annotations
@@ -33,6 +38,19 @@ QPY_WRITE_VERSION: Final = min(SERVICE_MAX_QPY_VERSION, qpy.QPY_VERSION)
 
 _QPY_MAGIC: Final = b"QISKIT"
 _PARAMETER_HEAD: Final = struct.Struct("!H16s")
+
+# The parts of Qiskit's QPY layout (qiskit/qpy/formats.py) read to learn a
+# circuit's size: the file header (version 10 on adds the symbolic encoding),
+# the program type key (version 5 on), the program offset table (16 on) and the
+# circuit header, whose layout changed at versions 2 and 12.
+_FILE_HEAD: Final = struct.Struct("!6sBBBBQ")
+_FILE_HEAD_V10: Final = struct.Struct("!6sBBBBQc")
+_OFFSET: Final = struct.Struct("!Q")
+_CIRCUIT_HEAD: Final = struct.Struct("!HdIIQIQ")
+_CIRCUIT_HEAD_V2: Final = struct.Struct("!H1cHIIQIQ")
+_CIRCUIT_HEAD_V12: Final = struct.Struct("!H1cHIIQIQI")
+_SMALLEST_INSTRUCTION: Final = 25
+"""Bytes of the smallest QPY instruction record (``CIRCUIT_INSTRUCTION``)."""
 
 JsonEncoderClass = type[json.JSONEncoder]
 JsonDecoderClass = type[json.JSONDecoder]
@@ -91,6 +109,7 @@ class _Qpy:
     def _load_one(self, type_name: str, value: Any) -> QuantumCircuit:
         data = blob.unpack(value, type_name)
         check_qpy_header(data, type_name)
+        check_qpy_size(data, type_name)
         try:
             programs = qpy.load(io.BytesIO(data), metadata_deserializer=self._decoder)
         except Exception as exc:  # QPY raises many types for corrupt input
@@ -124,6 +143,55 @@ def check_qpy_header(data: bytes, type_name: str) -> int:
             "this runtime's Qiskit reads; upgrade Qiskit on the runtime or send an older QPY version",
         )
     return version
+
+
+def check_qpy_size(data: bytes, type_name: str) -> None:
+    """Check the sizes a one-circuit QPY payload declares, before anything is built.
+
+    Args:
+        data: The QPY bytes (their magic and version already checked).
+        type_name: The envelope's ``__type__``, for error messages.
+
+    Raises:
+        InvalidInputError: If the payload holds other than one circuit, declares
+            more qubits, clbits or instructions than the decode limits allow, or
+            more instructions than its bytes could hold.
+    """
+    try:
+        qubits, clbits, instructions = _declared_sizes(data, type_name)
+    except struct.error as exc:
+        raise invalid(type_name, f"__value__ is not a readable QPY payload (truncated header: "
+                                 f"{exc})") from exc
+    allowed = blob.limits()
+    for count, largest, what in ((qubits, allowed.max_qubits, "qubits"),
+                                 (clbits, allowed.max_clbits, "clbits")):
+        if count > largest:
+            raise invalid(type_name, f"the circuit declares {count} {what}, more than the "
+                                     f"{largest} this runtime takes")
+    if instructions * _SMALLEST_INSTRUCTION > len(data):
+        raise invalid(type_name, f"the circuit declares {instructions} instructions, more than "
+                                 f"its {len(data)} QPY bytes can hold")
+    blob.spend_instructions(instructions, type_name)
+
+
+def _declared_sizes(data: bytes, type_name: str) -> tuple[int, int, int]:
+    """(qubits, clbits, instructions) of the one circuit, as its headers declare them."""
+    version = data[len(_QPY_MAGIC)]
+    file_head = _FILE_HEAD_V10 if version >= 10 else _FILE_HEAD
+    programs = file_head.unpack_from(data)[5]
+    if programs != 1:
+        raise invalid(type_name, f"the QPY payload must hold one circuit, not {programs}")
+    offset = file_head.size + (1 if version >= 5 else 0)
+    if version >= 16:
+        offset = _OFFSET.unpack_from(data, offset)[0]
+    if version < 2:
+        _name, _phase, qubits, clbits, _meta, _regs, instructions = (
+            _CIRCUIT_HEAD.unpack_from(data, offset))
+    else:
+        head = _CIRCUIT_HEAD_V12 if version >= 12 else _CIRCUIT_HEAD_V2
+        _name, _kind, _phase, qubits, clbits, _meta, _regs, instructions, *_vars = (
+            head.unpack_from(data, offset))
+    return qubits, clbits, instructions
 
 
 def encode_parameter(parameter: Parameter) -> str:

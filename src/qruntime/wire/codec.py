@@ -18,7 +18,7 @@ from typing import Any, Final
 from qiskit.circuit import QuantumCircuit
 
 from qruntime.errors import InvalidInputError
-from qruntime.wire import circuit, containers, ndarray, options, quantum_info, result, scalar, spans
+from qruntime.wire import blob, circuit, containers, ndarray, options, quantum_info, result, scalar, spans
 from qruntime.wire.registry import Registry
 
 _EXACT_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
@@ -85,6 +85,11 @@ class RuntimeDecoder(json.JSONDecoder):
         if "object_hook" in kwargs or "object_pairs_hook" in kwargs:
             raise TypeError("RuntimeDecoder sets its own object hook")
         super().__init__(object_hook=_decode_envelope, **kwargs)
+
+    def decode(self, s: str, *args: Any, **kwargs: Any) -> Any:
+        """Parse one document; its payloads share one budget (:func:`blob.document`)."""
+        with blob.document():
+            return super().decode(s, *args, **kwargs)
 
 
 def _decode_envelope(obj: dict[str, Any]) -> Any:
@@ -217,7 +222,8 @@ def decode(data: Any) -> Any:
         [1j, 'plain']
     """
     try:
-        return _decode(data)
+        with blob.document():
+            return _decode(data)
     except RecursionError as exc:
         raise InvalidInputError("Invalid JSON structure: nested too deeply") from exc
 

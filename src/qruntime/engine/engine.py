@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +78,7 @@ class Engine:
         self._finished_jobs: OrderedDict[str, _Finished] = OrderedDict()
         self._finished = threading.Condition()
         self._finish_count = 0
+        self._finish_listeners: list[Callable[[str | None], None]] = []
         self._lock = threading.Lock()
         self._dispatcher: Dispatcher | None = None
         if run_jobs:
@@ -186,6 +188,22 @@ class Engine:
                     # Jobs run by another process give no signal here: poll as well.
                     self._finished.wait(min(remaining, 0.2))
 
+    def on_finish(self, listener: Callable[[str | None], None]) -> Callable[[], None]:
+        """Call ``listener(job_id)`` whenever a job may have ended here; returns its remover.
+
+        For waiters that must not block a thread (an event loop's). ``job_id`` is
+        ``None`` when several jobs may have ended at once. The listener runs on the
+        thread that ended the job, so it should only hand the news on, quickly.
+        """
+        with self._finished:
+            self._finish_listeners.append(listener)
+
+        def remove() -> None:
+            with self._finished:
+                self._finish_listeners.remove(listener)
+
+        return remove
+
     def result_text(self, instance: str, job_id: str) -> str:
         """The stored, encoded result of a COMPLETED job (the error text of a FAILED one)."""
         finished = self._recently_finished(instance, job_id)
@@ -217,7 +235,7 @@ class Engine:
             self._params.pop(job_id, None)
         if self._dispatcher is not None:
             self._dispatcher.forget(job_id)
-        self._notify_finished()
+        self._notify_finished(job_id)
         return documents.job_document(record, include_params=False)
 
     def delete(self, instance: str, job_id: str) -> None:
@@ -415,7 +433,7 @@ class Engine:
                 self._finished_jobs[job.id] = entry
                 while len(self._finished_jobs) > _RESULT_CACHE_SIZE:
                     self._finished_jobs.popitem(last=False)
-        self._notify_finished()
+        self._notify_finished(job.id)
 
     def _recently_finished(self, instance: str, job_id: str) -> _Finished | None:
         with self._lock:
@@ -428,10 +446,13 @@ class Engine:
         with self._lock:
             self._finished_jobs.pop(job_id, None)
 
-    def _notify_finished(self) -> None:
+    def _notify_finished(self, job_id: str | None = None) -> None:
         with self._finished:
             self._finish_count += 1
             self._finished.notify_all()
+            listeners = tuple(self._finish_listeners)
+        for listener in listeners:
+            listener(job_id)
 
 
 @dataclass

@@ -7,8 +7,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from typer.testing import CliRunner
 
-from .calls import error_of
+from .calls import error_of, job_body
 from .conftest import Server
 
 
@@ -119,3 +120,35 @@ def test_iam_token_is_a_jwt_that_authenticates(sqlite_server: Server) -> None:
         error_of(http.post("/identity/token", data={"apikey": "wrong"}), 401)
         assert "grant_type" in error_of(
             http.post("/identity/token", data={"grant_type": "password", "apikey": token}), 400)
+
+
+def test_revoking_an_api_token_ends_the_access_tokens_minted_from_it_at_once(
+    server: Server,
+) -> None:
+    instance = f"hub/grp/r{server.kind}{len(server.url)}"
+    token, other = server.new_token(instance), server.new_token(instance)
+    token_id = server.engine.accounts.authenticate(token).token_id
+    with server.client() as http:
+        def logged_in(api_token: str) -> list[dict[str, str]]:
+            access = http.post("/api/users/loginWithToken", json={"apiToken": api_token})
+            jwt = http.post("/identity/token", data={"apikey": api_token})
+            return [{"X-Access-Token": access.json()["id"]},
+                    {"Authorization": f"Bearer {jwt.json()['access_token']}"}]
+
+        minted, unrelated = logged_in(token), logged_in(other)
+        for headers in minted + unrelated:
+            assert http.get("/runtime/jobs", headers=headers).status_code == 200
+        from qruntime.cli.main import app
+
+        done = CliRunner().invoke(app, ["token", "revoke", token_id,
+                                        "--db", server.engine.database.url])
+        assert done.exit_code == 0, done.output
+        for headers in minted:
+            assert "token" in error_of(http.get("/runtime/jobs", headers=headers), 401)
+            error_of(http.post("/runtime/jobs", content=job_body(), headers=headers), 401)
+            error_of(http.get("/api/users/me", headers=headers), 401)
+        error_of(http.post("/identity/token", data={"apikey": token}), 401)
+        for headers in unrelated:  # the instance's other API token and its logins live on
+            assert http.get("/runtime/jobs", headers=headers).status_code == 200
+            assert http.post("/runtime/jobs", content=job_body(),
+                             headers=headers).status_code == 200

@@ -4,7 +4,8 @@ Stock 0.51-era clients (``ibm_cloud`` / ``ibm_quantum_platform``, with
 ``IAM_URL`` pointing here) decode the JWT without checking its signature but
 need its ``exp`` and ``iat`` claims. The JWT carries a random access token in
 its ``qrt`` claim; only that token's hash is stored, so the server keeps no
-signing secret: a JWT is valid exactly while its access token is.
+signing secret: a JWT is valid exactly while its access token is, and that one
+only while the API key it was traded for is not revoked.
 """
 
 from __future__ import annotations

@@ -85,12 +85,15 @@ def credentials(headers: Headers) -> tuple[str | None, str | None]:
 def log_in(
     engine: Engine, api_token: object, ttl: timedelta, label: str
 ) -> tuple[str, Principal]:
-    """Check an API token and hand out an access token of the same principal."""
+    """Check an API token and hand out an access token of the same principal.
+
+    The access token is valid only while the API token is: revoking that ends it.
+    """
     if not isinstance(api_token, str) or not api_token:
         raise AuthenticationError("an API token is required.")
     principal = engine.accounts.authenticate(api_token, kind="api")
     access = engine.accounts.create_token(
         principal.instance, user_id=principal.user_id, label=label,
-        is_admin=principal.is_admin, kind="access", ttl=ttl,
+        is_admin=principal.is_admin, kind="access", ttl=ttl, parent_id=principal.token_id,
     )
     return access, principal

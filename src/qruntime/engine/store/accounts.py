@@ -2,6 +2,10 @@
 
 Tokens are 256-bit random strings, so an unsalted SHA-256 is enough: there is
 no dictionary to attack, and a lookup by hash stays one indexed read.
+
+An access token (from a login) names the API token it was minted from, and is
+valid only while that one is: every authentication reads both rows in one
+query, so revoking an API token ends its access tokens at once.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from qruntime.engine.store.database import Database, utcnow
@@ -46,6 +51,23 @@ def check_instance_name(name: str) -> str:
     return name
 
 
+#: The tokens table again, as the API token an access token was minted from.
+_PARENT = tokens.alias("parent")
+
+
+def _valid(row: Row[Any], now: datetime) -> bool:
+    """Whether a token's row, joined with its parent's, is live, and its parent too."""
+    if not _live(row.revoked, row.expires, now):
+        return False
+    if row.parent_id is None:
+        return True
+    return row.parent_found is not None and _live(row.parent_revoked, row.parent_expires, now)
+
+
+def _live(revoked: bool, expires: datetime | None, now: datetime) -> bool:
+    return not revoked and (expires is None or expires >= now)
+
+
 class AccountStore:
     """The instances and tokens tables."""
 
@@ -70,9 +92,13 @@ class AccountStore:
 
     def create_token(
         self, instance: str, *, user_id: str = "user", label: str = "", is_admin: bool = False,
-        kind: str = "api", ttl: timedelta | None = None,
+        kind: str = "api", ttl: timedelta | None = None, parent_id: str | None = None,
     ) -> str:
-        """Create a token for ``instance`` and return it; only its hash is kept."""
+        """Create a token for ``instance`` and return it; only its hash is kept.
+
+        A token with ``parent_id`` (the id of the API token a login traded)
+        is valid only while that token is.
+        """
         self.ensure_instance(instance)
         token = secrets.token_urlsafe(32)
         now = utcnow()
@@ -82,6 +108,7 @@ class AccountStore:
                     id=secrets.token_hex(8), token_hash=hash_token(token), instance=instance,
                     user_id=user_id, label=label, is_admin=is_admin, created=now,
                     expires=now + ttl if ttl else None, revoked=False, kind=kind,
+                    parent_id=parent_id,
                 )
             )
         return token
@@ -90,18 +117,23 @@ class AccountStore:
         """The principal of ``token``; :class:`AuthenticationError` if none is valid."""
         if not token:
             raise AuthenticationError("a token is required.")
-        query = select(tokens).where(tokens.c.token_hash == hash_token(token))
+        query = (
+            select(tokens, _PARENT.c.id.label("parent_found"),
+                   _PARENT.c.revoked.label("parent_revoked"),
+                   _PARENT.c.expires.label("parent_expires"))
+            .select_from(tokens.outerjoin(_PARENT, _PARENT.c.id == tokens.c.parent_id))
+            .where(tokens.c.token_hash == hash_token(token))
+        )
         with self._engine.connect() as conn:
             row = conn.execute(query).first()
-        now = utcnow()
-        if row is None or row.revoked or (row.expires is not None and row.expires < now):
+        if row is None or not _valid(row, utcnow()):
             raise AuthenticationError("the token is not valid.")
         if kind is not None and row.kind != kind:
             raise AuthenticationError("the token is not valid here.")
         return Principal(row.instance, row.user_id, row.is_admin, row.id)
 
     def revoke(self, token_id: str) -> None:
-        """Revoke the token with id ``token_id``."""
+        """Revoke the token with id ``token_id``, and so every access token minted from it."""
         with self._engine.begin() as conn:
             result = conn.execute(
                 update(tokens).where(tokens.c.id == token_id).values(revoked=True)

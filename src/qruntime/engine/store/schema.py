@@ -93,4 +93,6 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False, default=False),
     # "api": a user's long-lived API token; "access": one handed out by a login.
     Column("kind", String(16), nullable=False, default="api"),
+    # An access token's API token: revoking that one ends this one (migration 0002).
+    Column("parent_id", String(32), nullable=True),
 )

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from qruntime.engine import Engine
 from qruntime.engine.store import Database, sqlite_url
-from qruntime.server import ServerSettings, create_app
+from qruntime.server import ServerSettings, create_app, listener
 
 #: The body cap of the test servers, small enough to test cheaply.
 MAX_BODY = 2 * 1024 * 1024
@@ -57,8 +56,8 @@ class _Running:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.bind(("127.0.0.1", 0))
         port = self.socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=65)
-        self.uvicorn = uvicorn.Server(config)
+        # The listener of `qruntime serve`, so that tests meet the same connection limits.
+        self.uvicorn = listener.server(app, settings, log_level="warning")
         self.thread = threading.Thread(
             target=self.uvicorn.run, kwargs={"sockets": [self.socket]}, daemon=True
         )

@@ -1,4 +1,4 @@
-"""The application factory: routers, error handlers and the body cap over one engine."""
+"""The application factory: routers, error handlers and the request limits over one engine."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio
 from fastapi import FastAPI
 
 from qruntime import __version__
@@ -14,6 +13,8 @@ from qruntime.engine import Engine
 from qruntime.server import auth, backends, errors, iam, jobs, sessions, usage
 from qruntime.server.limits import BodyLimit
 from qruntime.server.settings import ServerSettings
+from qruntime.server.wait import LongPolls
+from qruntime.wire.blob import DecodeLimits
 
 DESCRIPTION = """\
 A self-hosted Qiskit Runtime. The `/runtime` routes speak the Qiskit Runtime
@@ -44,8 +45,10 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     app.state.settings = settings
     app.state.backend_documents = {}
     app.state.stopping = threading.Event()
+    app.state.long_polls = LongPolls(engine, app.state.stopping)
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       decode_limits=decode_limits(engine, settings))
     app.include_router(auth.router, prefix="/api")
     app.include_router(auth.router, include_in_schema=False)
     app.include_router(iam.router)
@@ -56,14 +59,25 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     return app
 
 
+def decode_limits(engine: Engine, settings: ServerSettings) -> DecodeLimits:
+    """What decoding one request may make: payloads inflate to a multiple of the body
+    cap; a circuit has no more qubits than the largest backend (read from the catalog,
+    which builds nothing)."""
+    largest = max((entry.num_qubits for entry in engine.catalog.entries()), default=0)
+    return DecodeLimits.for_server(settings.max_body_bytes, max_qubits=largest)
+
+
 def begin_shutdown(app: FastAPI) -> None:
-    """Answer the long-polls in flight now (within half a second), so the server can stop."""
+    """Answer the long-polls in flight now, so the server can stop."""
     app.state.stopping.set()
+    app.state.long_polls.wake_all()
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Long-polls each hold a thread for up to a minute: give them their own
-    # pool so that they never starve the status reads they exist to replace.
-    app.state.wait_limiter = anyio.CapacityLimiter(app.state.settings.wait_threads)
-    yield
+    # Long-polls wait on this loop, woken by the engine's finish notices.
+    app.state.long_polls.start()
+    try:
+        yield
+    finally:
+        app.state.long_polls.stop()

@@ -21,7 +21,7 @@ from qruntime.server.qpy_downgrade import downgrade, readable_qpy_version
 from qruntime.server.responses import JSON, encode, json_response, no_content, text_response
 from qruntime.server.submission import job_request
 from qruntime.server.types import Caller, Runtime, Settings
-from qruntime.server.wait import read_fresh, wait_for
+from qruntime.server.wait import read_fresh
 
 router = APIRouter(tags=["jobs"])
 MAX_PAGE = 1000
@@ -99,7 +99,6 @@ async def job(
     document = await anyio.to_thread.run_sync(
         read_fresh, engine, caller.instance, job_id, not exclude_params,
         settings.fresh_wait_seconds, request.app.state.stopping,
-        limiter=request.app.state.wait_limiter,
     )
     version = readable_qpy_version(request.headers)
     if version is not None and "params" in document:
@@ -109,7 +108,7 @@ async def job(
 
 @router.get("/jobs/{job_id}/wait")
 async def wait(
-    job_id: str, request: Request, caller: Caller, engine: Runtime, settings: Settings,
+    job_id: str, request: Request, caller: Caller, settings: Settings,
     timeout: float | None = None,
 ) -> Response:
     """qruntime's long-poll: the job's document (no params) once final, or at ``timeout``.
@@ -117,10 +116,7 @@ async def wait(
     ``timeout`` is in seconds: 30 by default, at most 60 (longer is cut to 60).
     """
     seconds = _wait_seconds(timeout, settings.wait_default_seconds, settings.wait_max_seconds)
-    document = await anyio.to_thread.run_sync(
-        wait_for, engine, caller.instance, job_id, seconds, request.app.state.stopping,
-        limiter=request.app.state.wait_limiter,
-    )
+    document = await request.app.state.long_polls.wait(caller.instance, job_id, seconds)
     return json_response(document)
 
 

@@ -1,24 +1,30 @@
-"""The request body cap, enforced before a large body is held in memory.
+"""What one request may cost: its body, and what decoding the body may make.
 
 A declared ``Content-Length`` over the cap is answered 413 at once; a body
 without one (chunked) is counted as it streams, and the read that crosses the
-cap raises :class:`~qruntime.errors.PayloadTooLargeError`.
+cap raises :class:`~qruntime.errors.PayloadTooLargeError`. The request then runs
+under the server's :class:`~qruntime.wire.blob.DecodeLimits`: its payloads may
+inflate to a fixed multiple of the body cap, and its circuits may declare no
+more qubits than the largest backend has.
 """
 
 from __future__ import annotations
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qruntime.errors import InvalidInputError, PayloadTooLargeError
 from qruntime.server.errors import error_response
+from qruntime.wire import blob
 
 
 class BodyLimit:
-    """ASGI middleware that refuses request bodies over ``max_bytes``."""
+    """ASGI middleware that refuses request bodies over ``max_bytes`` and bounds their decoding."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, decode_limits: blob.DecodeLimits) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.decode_limits = decode_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,7 +37,12 @@ class BodyLimit:
         except (InvalidInputError, PayloadTooLargeError) as exc:
             await error_response(exc.status_code, exc.code, exc.message)(scope, receive, send)
             return
-        await self.app(scope, self._counting(receive), send)
+        try:
+            # Sync routes run in threads with a copy of this context: the limits reach them.
+            with blob.limited(self.decode_limits):
+                await self.app(scope, self._counting(receive), send)
+        except ClientDisconnect:
+            pass  # the client went (or the listener cut a body too slow): nobody to answer
 
     def _counting(self, receive: Receive) -> Receive:
         received = 0

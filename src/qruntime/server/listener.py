@@ -1,4 +1,10 @@
-"""The HTTP listener: uvicorn serving the app, with the limits it enforces on connections."""
+"""The HTTP listener: uvicorn serving the app, with the limits it enforces on connections.
+
+Connections are :class:`~qruntime.server.connection.BoundedConnection`: idle,
+half-sent and slow requests are closed after the settings' timeouts, and
+headers are capped in size. Idle keep-alive connections close after
+``keep_alive_seconds`` (65 s: far longer than any client's pause between polls).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from qruntime.server.connection import ConnectionLimits, connection_class
 from qruntime.server.settings import ServerSettings
 
 if TYPE_CHECKING:
@@ -27,12 +34,27 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def listen(app: FastAPI, settings: ServerSettings, access_log: bool) -> None:
-    """Serve ``app`` on the settings' host and port until a stop signal."""
+def connection_limits(settings: ServerSettings) -> ConnectionLimits:
+    """The deadlines and sizes the settings hold connections to."""
+    return ConnectionLimits(
+        header_seconds=settings.header_timeout_seconds, header_bytes=settings.max_header_bytes,
+        body_seconds=settings.body_timeout_seconds,
+        body_bytes_per_second=settings.body_min_bytes_per_second,
+    )
+
+
+def server(app: FastAPI, settings: ServerSettings, *, access_log: bool = False,
+           log_level: str = "info") -> uvicorn.Server:
+    """A uvicorn server of ``app`` on the settings' host and port, not yet started."""
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=access_log,
-        # Longer than the longest long-poll, so waiting clients keep their connection.
-        timeout_keep_alive=int(settings.wait_max_seconds) + 5,
-        timeout_graceful_shutdown=5, log_level="info",
+        http=connection_class(connection_limits(settings)), ws="none",
+        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=5, log_level=log_level,
     )
-    _Server(config, app).run()
+    return _Server(config, app)
+
+
+def listen(app: FastAPI, settings: ServerSettings, access_log: bool) -> None:
+    """Serve ``app`` on the settings' host and port until a stop signal."""
+    server(app, settings, access_log=access_log).run()

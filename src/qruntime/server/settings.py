@@ -33,6 +33,14 @@ class ServerSettings:
         lease_seconds: How long a running job's claim lasts without a heartbeat; the
             jobs of a server that died run again once it lapses
             (``QRUNTIME_LEASE_SECONDS``, default 30).
+        keep_alive_seconds: How long a connection may stay idle between requests.
+        header_timeout_seconds: How long a client has to send a request's line and
+            headers, from opening the connection (or from the first byte of a next
+            request on a kept-alive one); a connection that has not is closed.
+        max_header_bytes: Largest request line and headers; larger ones get a 431.
+        body_timeout_seconds: The window over which a request body's pace is measured.
+        body_min_bytes_per_second: Slowest pace a request body may arrive at, over each
+            window; a slower one gets a 408 and its connection is closed.
     """
 
     host: str = "127.0.0.1"
@@ -48,6 +56,11 @@ class ServerSettings:
     home: Path | None = None
     lease_seconds: float = field(
         default_factory=lambda: float(os.environ.get("QRUNTIME_LEASE_SECONDS", "30")))
+    keep_alive_seconds: float = 65.0
+    header_timeout_seconds: float = 10.0
+    max_header_bytes: int = 32 * 1024
+    body_timeout_seconds: float = 10.0
+    body_min_bytes_per_second: int = 16 * 1024
 
     def policy(self) -> DispatchPolicy:
         """How the server's engine runs jobs: every one in a worker process, never here.

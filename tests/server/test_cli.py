@@ -105,9 +105,10 @@ def test_first_start_makes_an_admin_token_and_says_how_to_connect(
     path = home / "admin-token"
     token = path.read_text().strip()
     assert path.stat().st_mode & 0o777 == 0o600
-    assert token in serving.output and str(path) in serving.output
+    # The token goes to its file alone, never to the output a log may capture.
+    assert token not in serving.output and str(path) in serving.output
     assert (f'QiskitRuntimeService(channel="ibm_quantum", url="{serving.url}", '
-            f'token="{token}")') in serving.output
+            f'token=open("{path}").read().strip())') in serving.output
     assert f"{serving.url}/docs" in serving.output
 
     with httpx.Client(base_url=serving.url, headers={"Authorization": f"Bearer {token}"}
@@ -132,8 +133,8 @@ def test_first_start_makes_an_admin_token_and_says_how_to_connect(
     again = Serving(env)
     try:
         assert token not in again.output and str(path) in again.output
-        with httpx.Client(base_url=again.url, headers={"Authorization": f"Bearer {token}"}
-                          ) as http:
+        with httpx.Client(base_url=again.url, headers={"Authorization": f"Bearer {token}"},
+                          timeout=90) as http:  # the long-poll below waits up to 30 s
             assert http.get(f"/runtime/jobs/{job_id}").json()["state"]["status"] == "Completed"
             # The job stopped mid-run went back to the queue and runs again: not lost.
             assert wait_final(http, large)["state"]["status"] == "Completed"
@@ -159,3 +160,23 @@ def test_db_upgrade_and_backends(env: dict[str, str], tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert "schema empty ->" in run(env, "db", "upgrade", "--db", url)
     assert "ibmq_qasm_simulator" in run(env, "backends")
+
+
+def test_the_data_folder_and_database_files_are_private(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)  # as a user's umask may have made it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QRUNTIME_")}
+    server = Serving({**env, "QRUNTIME_HOME": str(home)})
+    try:
+        token = (home / "admin-token").read_text().strip()
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"},
+                          timeout=60) as http:
+            assert wait_final(http, submit(http))["state"]["status"] == "Completed"
+        modes = {path.name: path.stat().st_mode & 0o777 for path in home.iterdir()
+                 if path.name.startswith(("server.db", "admin-token"))}
+        assert home.stat().st_mode & 0o777 == 0o700
+        assert {"server.db", "server.db-wal", "server.db-shm", "admin-token"} <= set(modes)
+        assert set(modes.values()) == {0o600}, modes
+    finally:
+        server.stop()

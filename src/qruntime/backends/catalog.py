@@ -179,7 +179,7 @@ def _build_device(entry: BackendEntry) -> BackendSpec:
         target=target,
         is_simulator=False,
         description=description,
-        noise_model=device_noise_model(target),
+        build_noise_model=partial(device_noise_model, target),
         configuration_dict=partial(
             configuration_document,
             online_date=ONLINE_DATE,

@@ -35,7 +35,9 @@ class BackendSpec:
         description: One line shown in listings.
         max_shots: Largest ``shots`` a job may ask for.
         max_experiments: Largest number of circuits in one job.
-        noise_model: An Aer noise model, or ``None`` for an ideal backend.
+        build_noise_model: Builds the Aer noise model, or ``None`` for an ideal
+            backend. It runs on first need only: a process that answers HTTP and
+            never simulates never builds one (a device's takes seconds).
         configuration_dict: Builds the protocol's configuration dict.
         properties_dict: Builds the protocol's properties dict, or ``None``.
         backend_version: The version string the protocol reports.
@@ -47,7 +49,7 @@ class BackendSpec:
     description: str = ""
     max_shots: int = 100_000
     max_experiments: int = 300
-    noise_model: Any = None
+    build_noise_model: Callable[[], Any] | None = None
     configuration_dict: Callable[[BackendSpec], dict[str, Any]] | None = None
     properties_dict: Callable[[BackendSpec], dict[str, Any] | None] | None = None
     backend_version: str = "1.0.0"
@@ -71,6 +73,26 @@ class BackendSpec:
         if cmap is None:
             return None
         return frozenset(tuple(edge) for edge in cmap.get_edges())  # type: ignore[misc]
+
+    @property
+    def has_noise(self) -> bool:
+        """Whether the backend simulates with a noise model (known without building it)."""
+        return self.build_noise_model is not None
+
+    @cached_property
+    def noise_model(self) -> Any:
+        """The Aer noise model, built once on first use; ``None`` for an ideal backend."""
+        if self.build_noise_model is None:
+            return None
+        import logging
+        import time
+
+        logger = logging.getLogger(__name__)
+        logger.info("building the %s noise model...", self.name)
+        started = time.perf_counter()
+        model = self.build_noise_model()
+        logger.info("%s noise model built in %.1f s", self.name, time.perf_counter() - started)
+        return model
 
     def simulator(self) -> Any:
         """The Aer simulator of this backend, built once and reused."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -30,28 +33,34 @@ def serve(
     """Serve the Qiskit Runtime REST protocol (and qruntime's client) over HTTP."""
     from qruntime.client.embedded import qruntime_home
     from qruntime.engine import Engine
-    from qruntime.engine.store import Database
+    from qruntime.engine.store import Database, private_folder
     from qruntime.server import create_app
     from qruntime.server.admin import first_start
     from qruntime.server.listener import listen
 
-    home = qruntime_home()
+    _log_progress()
+    home = private_folder(qruntime_home())
     settings = ServerSettings(
         host=host, port=port, database_url=database_url(db, home), workers=workers,
         max_body_bytes=int(max_body_mb * MIB), home=home, fresh_wait_seconds=fresh_wait,
     )
     engine = Engine(Database(settings.database_url), policy=settings.policy())
     try:
-        token = first_start(engine.accounts, home)
-        engine.warm_up()
-        console.print(banner(settings, token), soft_wrap=True, highlight=False)
+        created = first_start(engine.accounts, home) is not None
+        engine.warm_up()  # workers start in the background; the server answers meanwhile
+        console.print(banner(settings, created), soft_wrap=True, highlight=False)
+        _exit_on_sigterm()
         listen(create_app(engine, settings), settings, access_log)
     finally:
         engine.close()
 
 
-def banner(settings: ServerSettings, token: str | None) -> str:
-    """How to connect: the URL, the admin token or where it is, a line to paste, the docs."""
+def banner(settings: ServerSettings, created: bool) -> str:
+    """How to connect: the URL, where the admin token is, a line to paste, the docs.
+
+    The token itself is never printed: a banner ends up in whatever log captures
+    the server's output. It is in a file only its owner can read.
+    """
     from qruntime import __version__
     from qruntime.server.admin import admin_token_path
 
@@ -62,13 +71,10 @@ def banner(settings: ServerSettings, token: str | None) -> str:
         shown_host = f"[{shown_host}]"
     url = escape(f"http://{shown_host}:{settings.port}")
     path = escape(str(admin_token_path(settings.home or Path("."))))
-    if token is not None:
-        token_line = (f"Admin API token (shown once; saved to {path}, mode 0600):\n"
-                      f"  [bold]{token}[/]")
-        token_arg = f'"{token}"'
-    else:
-        token_line = f"Admin API token: in {path} (or make one: qruntime token create)"
-        token_arg = f'open("{path}").read().strip()'
+    token_line = (f"Admin API token: written to {path} (mode 0600), readable by you alone"
+                  if created else
+                  f"Admin API token: in {path} (or make one: qruntime token create)")
+    token_arg = f'open("{path}").read().strip()'
     lines = [
         f"[bold]qruntime {__version__}[/] serving at [bold]{url}[/]",
         f"database {escape(shown_url(settings.database_url))}; "
@@ -86,3 +92,27 @@ def banner(settings: ServerSettings, token: str | None) -> str:
         f"API docs: {url}/docs",
     ]
     return "\n".join(lines)
+
+
+def _log_progress() -> None:
+    """Show the runtime's own progress lines (workers starting, noise models built)."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s qruntime: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("qruntime")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    os.environ.setdefault("QRUNTIME_WORKER_LOG_LEVEL", "INFO")  # workers say what they build
+
+
+def _exit_on_sigterm() -> None:
+    # uvicorn re-raises the signal that stopped it once it has shut down. With the
+    # default SIGTERM action the process would end there, skipping engine.close():
+    # workers killed by the kernel, running jobs left RUNNING until their lease
+    # lapses. As SystemExit, the finally clause closes the engine first.
+    def stop(number: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + number)
+
+    signal.signal(signal.SIGTERM, stop)

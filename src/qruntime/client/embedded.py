@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from qruntime.engine import DispatchPolicy, Engine
-from qruntime.engine.store import Database, sqlite_url
+from qruntime.engine.store import Database, private_folder, sqlite_url
 
 DEFAULT_INSTANCE = "ibm-q/open/main"
 
@@ -45,7 +45,7 @@ def embedded_engine(home: Path | None = None) -> Engine:
     with _lock:
         engine = _engines.get(folder)
         if engine is None:
-            database = Database(sqlite_url(folder / "runtime.db"))
+            database = Database(sqlite_url(private_folder(folder) / "runtime.db"))
             engine = Engine(database, policy=embedded_policy())
             _engines[folder] = engine
         return engine

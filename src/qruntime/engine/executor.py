@@ -87,8 +87,9 @@ class ProcessExecutor:
             worker.send(task)
             outcome = self._await(worker, task, should_stop, started, deadline)
         except WorkerLost as exc:
-            logger.warning("worker process %s was lost running job %s: %s",
-                           worker.pid, task.job_id, exc)
+            if not self.pool.closed:  # closing ends busy workers on purpose
+                logger.warning("worker process %s was lost running job %s: %s",
+                               worker.pid, task.job_id, exc or "it ended")
             self.pool.discard(worker)
             return _worker_lost(task)
         except BaseException:

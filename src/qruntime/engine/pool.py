@@ -179,6 +179,11 @@ class WorkerPool:
         if supervisor is not None:
             supervisor.join(5)
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
     def counts(self) -> dict[str, int]:
         """How many workers are idle, busy and starting."""
         with self._cond:

@@ -144,6 +144,7 @@ def main(fd: int) -> None:
     """The worker's loop: say ready, then receive a task, run it, send its outcome."""
     _end_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _log_to_stderr(os.environ.get("QRUNTIME_WORKER_LOG_LEVEL", "WARNING"))
     conn = Connection(fd)
     import qruntime.programs  # noqa: F401  (import Qiskit and Aer once, up front)
     import qruntime.wire  # noqa: F401
@@ -158,7 +159,19 @@ def main(fd: int) -> None:
             return
         if task is None:
             return
+        logger.info("running job %s (%s on %s)", task.job_id, task.program_id, task.backend)
         conn.send(execute(task))
+
+
+def _log_to_stderr(level: str) -> None:
+    # qruntime's own lines only: Qiskit logs every transpiler pass at INFO.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s qruntime worker %(process)d: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("qruntime")
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
 
 
 def _build_backends() -> None:

@@ -88,8 +88,9 @@ def simulator_for(backend: BackendSpec, noise_model: Any = None) -> Any:
 
 def is_noisy(backend: BackendSpec, noise_model: Any = None) -> bool:
     """Whether a job's simulation carries noise."""
-    model = noise_model if noise_model is not None else backend.noise_model
-    return model is not None and not getattr(model, "is_ideal", lambda: False)()
+    if noise_model is None:
+        return backend.has_noise  # without building the model: submission asks this too
+    return not getattr(noise_model, "is_ideal", lambda: False)()
 
 
 def run_batch(simulator: Any, batch: Batch, **options: Any) -> Result:

@@ -5,6 +5,7 @@ Opening a :class:`Database` brings its schema to the newest Alembic revision.
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,11 +93,34 @@ def _alembic_config() -> Any:
     return config
 
 
+def private_folder(path: Path) -> Path:
+    """Make ``path`` (and missing parents) a folder only its owner can enter.
+
+    A folder that exists with wider permissions is narrowed to 0700: it holds
+    every instance's circuits and results, and the admin token.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def _private_sqlite_file(path: Path) -> None:
+    # SQLite gives its -wal and -shm files the mode of the database file, so a
+    # database made 0600 before SQLite first opens it keeps all three private.
+    if not path.parent.exists():
+        private_folder(path.parent)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
+
+
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(path))
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
+from qruntime.errors import InvalidInputError
 from qruntime.wire.registry import invalid
 
 MIB: Final = 1024 * 1024
@@ -45,6 +46,9 @@ from a 72-character envelope took 11 s and 762 MB."""
 DEFAULT_MAX_INSTRUCTIONS: Final = 10_000_000
 """Instructions the circuits of one document may declare in all (QPY reads
 about a million a second)."""
+
+INFLATE_STEP: Final = 16 * MIB
+"""Bytes inflated at a time."""
 
 ZLIB_LEVEL: Final = 1
 """Compression level we write. Readers accept any level; on 100,000 shots of
@@ -185,18 +189,32 @@ def unpack(text: Any, type_name: str, *, compressed: bool = True) -> bytes:
 
 
 def _inflate(data: bytes, allowed: int, type_name: str) -> bytes:
-    # Decompression stops at ``allowed`` bytes; what was inflated is dropped before
-    # the error is raised, so that a refused bomb holds no memory afterwards.
+    # In steps of INFLATE_STEP bytes, so that a bomb costs about ``allowed`` bytes before
+    # it is refused (one call with a larger cap would hold its output twice while it
+    # joins its buffers); what was inflated is dropped before the error is raised.
     inflater = zlib.decompressobj()
+    pieces: list[bytes] = []
+    size = 0
+    pending = data
     try:
-        inflated = inflater.decompress(data, max(allowed, 0) + 1)
+        while True:
+            piece = inflater.decompress(pending, INFLATE_STEP)
+            size += len(piece)
+            if size > allowed:
+                del piece, pieces[:]
+                raise _too_large(type_name)
+            pieces.append(piece)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or (not pending and len(piece) < INFLATE_STEP):
+                break
     except zlib.error as exc:
         raise invalid(type_name, f"__value__ is not valid zlib-compressed data ({exc})") from exc
-    if len(inflated) > allowed:
-        del inflated
-        largest = limits()
-        raise invalid(type_name, f"the payloads of this document inflate to more than "
-                                 f"{largest.max_inflated_bytes} bytes ({largest.reason})")
     if not inflater.eof:
         raise invalid(type_name, "__value__ is not valid zlib-compressed data (truncated stream)")
-    return inflated
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+def _too_large(type_name: str) -> InvalidInputError:
+    largest = limits()
+    return invalid(type_name, f"the payloads of this document inflate to more than "
+                              f"{largest.max_inflated_bytes} bytes ({largest.reason})")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,9 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from serving import QRUNTIME, ServeProcess
+
 from .calls import error_of, job_body, submit, wait_final, wide_circuit
 
-QRUNTIME = str(Path(sys.executable).with_name("qruntime"))
 #: Exit codes of a clean stop by Ctrl-C (uvicorn re-raises the signal once it has shut down).
 STOPPED = (0, 130)
 
@@ -35,13 +34,6 @@ def env(home: Path) -> dict[str, str]:
     return {**variables, "QRUNTIME_HOME": str(home), "COLUMNS": "200"}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def run(env: dict[str, str], *args: str) -> str:
     done = subprocess.run([QRUNTIME, *args], env=env, capture_output=True, text=True,
                           timeout=60)
@@ -49,30 +41,14 @@ def run(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-class Serving:
-    """``qruntime serve`` in a subprocess, until stopped with Ctrl-C."""
+class Serving(ServeProcess):
+    """``qruntime serve --workers 1`` in a subprocess, until stopped with Ctrl-C."""
 
     def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [QRUNTIME, "serve", "--port", str(self.port), "--workers", "1", *args],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        self.output = ""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output += line
-            if "Uvicorn running" in line:
-                return
-        raise AssertionError(f"the server did not start:\n{self.output}")
+        super().__init__(Path(env["QRUNTIME_HOME"]), "--workers", "1", *args, env=env)
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=20)
-        assert self.process.stdout is not None
-        self.output += self.process.stdout.read()
-        return code
+    def stop(self) -> int:  # type: ignore[override]
+        return super().stop(signal.SIGINT, timeout=20)
 
 
 def read_times(http: httpx.Client, job_id: str) -> list[float]:
@@ -92,11 +68,8 @@ def long_poll(url: str, token: str, job_id: str) -> httpx.Response:
 
 @pytest.fixture
 def serving(env: dict[str, str]) -> Iterator[Serving]:
-    server = Serving(env, "--max-body-mb", "0.5")
-    yield server
-    if server.process.poll() is None:
-        server.process.kill()
-        server.process.wait()
+    with Serving(env, "--max-body-mb", "0.5") as server:
+        yield server
 
 
 def test_first_start_makes_an_admin_token_and_says_how_to_connect(
@@ -140,8 +113,9 @@ def test_first_start_makes_an_admin_token_and_says_how_to_connect(
             assert wait_final(http, large)["state"]["status"] == "Completed"
         listing = run(env, "jobs", "--instance", "ibm-q/open/main")
         assert job_id in listing and "Completed" in listing
-    finally:
         assert again.stop() in STOPPED
+    finally:
+        again.close()
 
 
 def test_tokens_are_created_and_revoked(serving: Serving, env: dict[str, str]) -> None:
@@ -179,4 +153,4 @@ def test_the_data_folder_and_database_files_are_private(tmp_path: Path) -> None:
         assert {"server.db", "server.db-wal", "server.db-shm", "admin-token"} <= set(modes)
         assert set(modes.values()) == {0o600}, modes
     finally:
-        server.stop()
+        server.close()

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +19,7 @@ from qiskit import QuantumCircuit
 from sqlalchemy import create_engine, text
 
 from qruntime import wire
+from serving import ServeProcess, clean_env
 
 RESULT_WRITES_SQLITE = """
 CREATE TABLE result_writes (job_id TEXT, owner TEXT);
@@ -40,41 +38,10 @@ RESULT_WRITES_POSTGRES = [
 ]
 
 
-class Serve:
-    """One ``qruntime serve`` process."""
-
-    def __init__(self, home: Path, db: str, workers: int = 2) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, QRUNTIME_HOME=str(home), QRUNTIME_LEASE_SECONDS="2")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "qruntime.cli.main", "serve", "--port", str(self.port),
-             "--db", db, "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, "qruntime serve exited"
-            assert time.monotonic() < deadline, "qruntime serve did not start"
-            try:
-                httpx.get(f"{self.url}/api/version", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def serve(home: Path, db: str, workers: int = 2) -> ServeProcess:
+    """``qruntime serve`` on ``db``, with a short lease so that lapsed jobs return quickly."""
+    return ServeProcess(home, "--db", db, "--workers", str(workers),
+                        env=clean_env(home, QRUNTIME_LEASE_SECONDS="2"))
 
 
 def bell_body(shots: int) -> str:
@@ -145,24 +112,19 @@ def result_writes(db: str) -> list[tuple[str, str | None]]:
 
 def test_sigkill_with_200_jobs_pending_loses_nothing(sqlite_db: tuple[str, Path]) -> None:
     db, home = sqlite_db
-    first = Serve(home, db)
-    try:
+    with serve(home, db) as first:
         install_write_counter(db)
         token = admin_token(home)
         ids = submit(first.url, token, 200)
-        first.kill()
-    finally:
-        first.stop()
+        first.send(signal.SIGKILL)
+        first.process.wait()
     engine = create_engine(db)
     with engine.connect() as conn:
         at_kill = dict(conn.execute(text("SELECT state, count(*) FROM jobs GROUP BY state")).all())
     engine.dispose()
     assert at_kill.get("Queued", 0) + at_kill.get("Running", 0) > 0  # the kill left work behind
-    second = Serve(home, db)
-    try:
+    with serve(home, db) as second:
         states = wait_all_final(second.url, token, ids, timeout=240)
-    finally:
-        second.stop()
     assert set(states.values()) == {"Completed"}
     writes = result_writes(db)
     assert sorted(job for job, _ in writes) == sorted(ids)  # each result written exactly once
@@ -178,11 +140,11 @@ def test_two_servers_share_one_postgresql_and_claim_each_job_once(tmp_path: Path
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     db = base.rsplit("/", 1)[0] + f"/{name}"
-    servers: list[Serve] = []
+    servers: list[ServeProcess] = []
     try:
-        servers.append(Serve(tmp_path / "a", db))
+        servers.append(serve(tmp_path / "a", db))
         install_write_counter(db)
-        servers.append(Serve(tmp_path / "b", db))
+        servers.append(serve(tmp_path / "b", db))
         token = admin_token(tmp_path / "a")
         ids = submit(servers[0].url, token, 120)
         states = wait_all_final(servers[1].url, token, ids, timeout=240)
@@ -192,7 +154,7 @@ def test_two_servers_share_one_postgresql_and_claim_each_job_once(tmp_path: Path
         assert len({owner for _, owner in writes}) >= 2  # both servers ran jobs
     finally:
         for server in servers:
-            server.stop()
+            server.close()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +29,6 @@ SHARED = next((p / "shared" for p in (ROOT, ROOT.parent) if (p / "shared").is_di
               ROOT.parent / "shared")
 SEED = SHARED / "seed" / "migration-guide-backend-run.rst"
 VENVS = {"0.27.1": ROOT / ".venvs" / "stock-0.27.1", "0.51.0": ROOT / ".venvs" / "stock-0.51.0"}
-QRUNTIME = str(Path(sys.executable).with_name("qruntime"))
 MARKER = "STOCK-RESULT "
 
 
@@ -43,13 +38,6 @@ def stock_python(version: str) -> Path:
     if not python.exists():
         pytest.fail(f"the stock {version} venv is missing ({python}): run `make stock-venvs`")
     return python
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -82,34 +70,12 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``qruntime serve`` on 127.0.0.1, a free port, a temporary home; two workers."""
+    from serving import ServeProcess, clean_env
+
     home = tmp_path_factory.mktemp("stock-server")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QRUNTIME_", "QISKIT_"))}
-    env.update(QRUNTIME_HOME=str(home), HOME=str(home))
-    log = home / "serve.log"
-    with log.open("w") as output:  # a file, not a pipe nobody reads once the server is up
-        process = subprocess.Popen([QRUNTIME, "serve", "--port", str(port), "--workers", "2"],
-                                   env=env, stdout=output, stderr=subprocess.STDOUT)
-    wait_started(process, log)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", home)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_started(process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    """Wait until ``qruntime serve`` says it is listening; fail with its output otherwise."""
-    deadline = time.monotonic() + timeout
-    while "Uvicorn running" not in log.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"qruntime serve did not start:\n{log.read_text()}")
-        time.sleep(0.05)
+    env = clean_env(home, HOME=str(home))
+    with ServeProcess(home, "--workers", "2", env=env) as server:
+        yield LiveServer(server.url, home)
 
 
 def stock_env(home: Path, server: LiveServer, token: str, **extra: str) -> dict[str, str]:

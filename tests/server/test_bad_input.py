@@ -256,3 +256,30 @@ def test_internal_errors_are_500_with_the_error_body(tmp_path: Any) -> None:
         server.should_exit = True
         thread.join(10)
         engine.close()
+
+
+def test_openapi_lists_the_4xx_of_each_route_in_the_error_shape(api: httpx.Client) -> None:
+    document = api.get("/openapi.json").json()
+    operations = {(method, path): operation for path, methods in document["paths"].items()
+                  for method, operation in methods.items()}
+
+    def errors(method: str, path: str) -> set[str]:
+        return {status for status in operations[method, path]["responses"] if status[0] == "4"}
+
+    assert errors("post", "/runtime/jobs") == {"400", "401", "409", "413"}
+    assert errors("get", "/runtime/jobs") == {"400", "401"}
+    assert errors("get", "/runtime/jobs/{job_id}/results") == {"401", "404", "409"}
+    assert errors("patch", "/runtime/sessions/{session_id}") == {"400", "401", "404", "413"}
+    assert errors("get", "/runtime/backends/{name}/configuration") == {"401", "404"}
+    assert errors("post", "/identity/token") == {"400", "401", "413"}
+    assert errors("get", "/api/version") == set()
+    for (method, path), operation in operations.items():
+        assert "422" not in operation["responses"], (method, path)  # bad input is a 400 here
+        for status in errors(method, path):
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert document["components"]["schemas"]["Error"]["properties"]["error"]["required"] == [
+        "code", "message"]
+    offset = next(p for p in operations["get", "/runtime/jobs"]["parameters"]
+                  if p["name"] == "offset")
+    assert offset["schema"]["maximum"] == 2**63 - 1

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from qruntime.errors import EngineError
+from qruntime.server import openapi
 
 logger = logging.getLogger("qruntime.server")
 
@@ -86,9 +87,18 @@ async def handle(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Answer every error type of the table with the protocol's error body."""
+    """Answer every error type of the table with the protocol's error body, and say so
+    in the app's OpenAPI document (built at its first request, once every route is in)."""
     for kind, _rule in TABLE:
         app.add_exception_handler(kind, handle)
+    generate = app.openapi
+
+    def documented() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.document_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = documented  # type: ignore[method-assign]
 
 
 def _field_message(error: dict[str, Any]) -> str:

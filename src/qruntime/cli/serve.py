@@ -47,10 +47,11 @@ def serve(
     engine = Engine(Database(settings.database_url), policy=settings.policy())
     try:
         created = first_start(engine.accounts, home) is not None
-        engine.warm_up()  # workers start in the background; the server answers meanwhile
         console.print(banner(settings, created), soft_wrap=True, highlight=False)
         _exit_on_sigterm()
-        listen(create_app(engine, settings), settings, access_log)
+        # Workers start once the server listens, in the background: importing Qiskit
+        # in them would otherwise compete with the server's own start for the cores.
+        listen(create_app(engine, settings), settings, access_log, on_started=engine.warm_up)
     finally:
         engine.close()
 

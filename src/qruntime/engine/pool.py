@@ -1,8 +1,8 @@
 """A supervised pool of worker processes that keeps itself at its size.
 
-One supervisor thread starts every worker (so that a worker's "end with my
-parent" request is bound to a thread that lives as long as the pool) and
-replaces each one that is lost, whenever that happens: while it starts, while
+One supervisor thread starts every worker, one at a time (so that a worker's
+"end with my parent" request is bound to a thread that lives as long as the
+pool), and replaces each one that is lost, whenever that happens: while it starts, while
 it is idle, mid-job, or while it is itself a replacement. Starts that keep
 failing back off, up to :data:`MAX_BACKOFF` seconds between tries, and a job
 asking for a worker meanwhile is told so rather than left waiting.
@@ -201,7 +201,10 @@ class WorkerPool:
     def _keep_size(self) -> None:
         while True:
             with self._cond:
-                while not self._closed and not self._short():
+                # One start at a time: importing Qiskit takes a core for a second or
+                # more, and several at once would slow the first job and everything
+                # else on a small machine instead of making any worker ready sooner.
+                while not self._closed and (not self._short() or self._starting):
                     self._cond.wait(1.0)
                     self._prune_idle()
                 if self._closed:
@@ -209,7 +212,7 @@ class WorkerPool:
                 delay = min(MAX_BACKOFF, 0.5 * 2 ** (self._failures - 1)) if self._failures else 0
                 if delay:
                     self._cond.wait(delay)
-                    if self._closed or not self._short():
+                    if self._closed or not self._short() or self._starting:
                         continue
                 self._starting += 1
             try:

@@ -8,8 +8,9 @@ headers are capped in size. Idle keep-alive connections close after
 
 from __future__ import annotations
 
+import socket
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import uvicorn
 
@@ -26,6 +27,12 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
         super().__init__(config)
         self.app = app
+        self.on_started: Callable[[], None] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_started is not None:
+            self.on_started()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         from qruntime.server import begin_shutdown
@@ -55,6 +62,14 @@ def server(app: FastAPI, settings: ServerSettings, *, access_log: bool = False,
     return _Server(config, app)
 
 
-def listen(app: FastAPI, settings: ServerSettings, access_log: bool) -> None:
-    """Serve ``app`` on the settings' host and port until a stop signal."""
-    server(app, settings, access_log=access_log).run()
+def listen(app: FastAPI, settings: ServerSettings, access_log: bool,
+           on_started: Callable[[], None] | None = None) -> None:
+    """Serve ``app`` on the settings' host and port until a stop signal.
+
+    ``on_started`` runs once the server is listening (``qruntime serve`` starts
+    its worker processes then, so that they do not slow its first answer).
+    """
+    running = server(app, settings, access_log=access_log)
+    assert isinstance(running, _Server)
+    running.on_started = on_started
+    running.run()

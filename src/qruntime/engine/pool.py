@@ -84,6 +84,7 @@ class WorkerPool:
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
         self._starting = 0
+        self._booting: set[Worker] = set()  # started, not yet ready
         self._failures = 0
         self._last_failure = ""
         self._closed = False
@@ -164,7 +165,7 @@ class WorkerPool:
         """Stop every worker: idle ones asked to exit, busy ones killed."""
         with self._cond:
             self._closed = True
-            idle, busy = list(self._idle), list(self._busy)
+            idle, busy = list(self._idle), list(self._busy) + list(self._booting)
             self._idle.clear()
             self._busy.clear()
             self._cond.notify_all()
@@ -222,6 +223,11 @@ class WorkerPool:
                 self._started(None, f"{type(exc).__name__}: {exc}")
                 continue
             self.started_count += 1
+            with self._cond:
+                self._booting.add(worker)
+                closed = self._closed
+            if closed:  # the pool closed while this one was being started
+                worker.kill()
             threading.Thread(target=self._await_ready, args=(worker,), daemon=True,
                              name="qruntime-worker-ready").start()
 
@@ -236,8 +242,15 @@ class WorkerPool:
             worker.kill()
 
     def _await_ready(self, worker: Worker) -> None:
-        if worker.wait_ready(self.limits.ready_timeout):
+        ready = worker.wait_ready(self.limits.ready_timeout)
+        with self._cond:
+            self._booting.discard(worker)
+        if ready:
             self._started(worker, "")
+            return
+        if self._closed:
+            worker.kill()
+            self._started(None, "the pool closed")
             return
         code = worker.process.poll()
         worker.kill()

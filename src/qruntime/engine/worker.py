@@ -150,17 +150,18 @@ def main(fd: int) -> None:
     import qruntime.wire  # noqa: F401
     from qruntime.engine.execution import execute
 
-    conn.send(READY)
-    threading.Thread(target=_build_backends, name="qruntime-backend-build", daemon=True).start()
-    while True:
-        try:
+    try:
+        conn.send(READY)
+        threading.Thread(target=_build_backends, name="qruntime-backend-build",
+                         daemon=True).start()
+        while True:
             task = conn.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        logger.info("running job %s (%s on %s)", task.job_id, task.program_id, task.backend)
-        conn.send(execute(task))
+            if task is None:
+                return
+            logger.info("running job %s (%s on %s)", task.job_id, task.program_id, task.backend)
+            conn.send(execute(task))
+    except (EOFError, OSError):  # the runtime closed the pipe: it is stopping, or gone
+        return
 
 
 def _log_to_stderr(level: str) -> None:

@@ -13,6 +13,7 @@ STOCK_051 := .venvs/stock-0.51.0
 .PHONY: run test bench venv stock-venvs clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV): qruntime and its dependencies (first run only, a few minutes)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
@@ -36,6 +37,7 @@ $(STOCK_051)/.installed:
 stock-venvs: $(STOCK_027)/.installed $(STOCK_051)/.installed
 
 run: $(STAMP)
+	@echo "Starting qruntime serve; how to connect follows in a moment. Ctrl-C stops it."
 	$(BIN)/qruntime serve
 
 test: $(STAMP) stock-venvs

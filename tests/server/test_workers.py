@@ -140,15 +140,20 @@ def test_a_job_whose_worker_dies_at_every_attempt_fails_with_the_reason(
     assert wait_done(api, submit(api))["state"]["status"] == "Completed"  # the pool goes on
 
 
+def orphan_a_running_job(server: ServeProcess, api: httpx.Client) -> str:
+    """Kill the worker running a job, then its replacement while that one starts."""
+    warm(api)
+    job_id = submit(api, long_job())
+    first = simulating(server, job_id)
+    kill([first])
+    kill([new_worker(server, {first.pid})])  # dies importing Qiskit, the job waiting on it
+    return job_id
+
+
 def test_killing_the_replacement_while_it_starts_does_not_wedge_the_pool(
     server: ServeProcess, api: httpx.Client,
 ) -> None:
-    warm(api)
-    job_id = submit(api, long_job())
-    first = [simulating(server, job_id)]
-    kill(first)
-    replacement = new_worker(server, {p.pid for p in first})
-    kill([replacement])  # dies while importing Qiskit, the running job waiting on it
+    job_id = orphan_a_running_job(server, api)
     bell = submit(api)
     document = wait_done(api, job_id)
     assert document["state"]["status"] == "Completed" and document["attempts"] == 2
@@ -158,11 +163,7 @@ def test_killing_the_replacement_while_it_starts_does_not_wedge_the_pool(
 def test_cancelling_a_job_whose_worker_is_gone_ends_it_at_once(
     server: ServeProcess, api: httpx.Client,
 ) -> None:
-    warm(api)
-    job_id = submit(api, long_job())
-    first = [simulating(server, job_id)]
-    kill(first)
-    kill([new_worker(server, {p.pid for p in first})])  # no worker for a while
+    job_id = orphan_a_running_job(server, api)  # no worker for a while
     assert api.post(f"/runtime/jobs/{job_id}/cancel").status_code == 204
     assert status(api, job_id)["state"]["status"] == "Cancelled"
     time.sleep(1)

@@ -12,10 +12,6 @@ import pytest
 from qruntime.engine.store import Database, sqlite_url
 
 
-def _postgres_url() -> str | None:
-    return os.environ.get("QRUNTIME_TEST_PG_URL")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated, empty database of each kind."""
@@ -24,9 +20,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         yield db
         db.dispose()
         return
-    base = _postgres_url()
-    if base is None:
-        pytest.fail("QRUNTIME_TEST_PG_URL is not set: `make test` sets it")
+    base = os.environ["QRUNTIME_TEST_PG_URL"]  # tests/conftest.py sets and checks it
     from sqlalchemy import create_engine, text
 
     name = f"qruntime_test_{uuid.uuid4().hex[:10]}"

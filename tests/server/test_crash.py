@@ -132,9 +132,7 @@ def test_sigkill_with_200_jobs_pending_loses_nothing(sqlite_db: tuple[str, Path]
 
 @pytest.mark.postgres
 def test_two_servers_share_one_postgresql_and_claim_each_job_once(tmp_path: Path) -> None:
-    base = os.environ.get("QRUNTIME_TEST_PG_URL")
-    if base is None:
-        pytest.fail("QRUNTIME_TEST_PG_URL is not set: `make test` sets it")
+    base = os.environ["QRUNTIME_TEST_PG_URL"]  # tests/conftest.py sets and checks it
     name = f"qruntime_crash_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

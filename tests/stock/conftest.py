@@ -25,9 +25,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = Path(__file__).parent / "scripts"
-SHARED = next((p / "shared" for p in (ROOT, ROOT.parent) if (p / "shared").is_dir()),
-              ROOT.parent / "shared")
-SEED = SHARED / "seed" / "migration-guide-backend-run.rst"
 VENVS = {"0.27.1": ROOT / ".venvs" / "stock-0.27.1", "0.51.0": ROOT / ".venvs" / "stock-0.51.0"}
 MARKER = "STOCK-RESULT "
 

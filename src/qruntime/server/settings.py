@@ -26,7 +26,6 @@ class ServerSettings:
         access_token_ttl: Lifetime of access tokens handed out by the login flows.
         wait_default_seconds: ``/jobs/{id}/wait`` timeout when none is given.
         wait_max_seconds: Longest ``/jobs/{id}/wait`` timeout; longer ones are cut to it.
-        wait_threads: Long-polls that may wait at once (each holds a thread).
         fresh_wait_seconds: A ``GET /jobs/{id}`` of a job younger than this waits
             for it until it is this old (``0``: never waits).
         home: The data folder (``QRUNTIME_HOME``), where ``admin-token`` is kept.
@@ -51,7 +50,6 @@ class ServerSettings:
     access_token_ttl: timedelta = timedelta(days=14)
     wait_default_seconds: float = 30.0
     wait_max_seconds: float = 60.0
-    wait_threads: int = 256
     fresh_wait_seconds: float = 0.1
     home: Path | None = None
     lease_seconds: float = field(

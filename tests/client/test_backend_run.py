@@ -15,7 +15,6 @@ from qruntime import (
     QiskitBackendNotFoundError,
     QiskitRuntimeService,
     RuntimeInvalidStateError,
-    RuntimeJobFailureError,
     RuntimeJobMaxTimeoutError,
     RuntimeJobNotFound,
 )
@@ -165,19 +164,49 @@ def test_unknown_run_option(service: QiskitRuntimeService, bell: QuantumCircuit)
         backend.run(bell, shotz=10)
 
 
-def test_failed_job_result_gives_the_reason(service: QiskitRuntimeService) -> None:
+def test_a_job_no_simulation_fits_is_refused_before_it_has_a_job_id(
+    service: QiskitRuntimeService,
+) -> None:
     backend = service.backend("ibmq_qasm_simulator")
     circuit = QuantumCircuit(32)
     circuit.h(range(32))
     circuit.t(range(32))
     circuit.cx(range(31), range(1, 32))
-    circuit.measure_all()  # a dense 32-qubit state needs 64 GiB: the simulator refuses
-    job = backend.run(circuit, shots=1)
-    with pytest.raises(RuntimeJobFailureError) as info:
-        job.result(timeout=120)
-    assert "memory" in str(info.value).lower()
-    assert job.status() is JobStatus.ERROR
-    assert job.error_message() is not None
+    circuit.measure_all()  # a dense 32-qubit state needs 64 GiB, and nothing cheaper is exact
+    with pytest.raises(IBMInputValueError) as info:
+        backend.run(circuit, shots=1)
+    message = str(info.value)
+    assert "32 qubits, 32 of them entangled" in message
+    assert "statevector needs 64 GiB against a limit of 4 GiB" in message
+    assert "What would run: at most 28 qubits" in message
+    assert service.jobs(limit=5) == []  # nothing was queued
+
+
+def test_a_wide_circuit_of_few_entangled_qubits_runs_as_a_small_simulation(
+    service: QiskitRuntimeService,
+) -> None:
+    # A Bell pair measured with measure_all() on the 27-qubit device measures all 27
+    # qubits: as a statevector that was 2 GiB and minutes of noisy trajectories.
+    device = service.backend("ibm_qrt_falcon")
+    pair = QuantumCircuit(2)
+    pair.h(0)
+    pair.cx(0, 1)
+    isa = transpile(pair, backend=device, seed_transpiler=1)
+    isa.measure_all()
+    result = device.run(isa, shots=1000).result()
+    simulator = result.to_dict()["metadata"]["simulator"]
+    assert simulator["method"] == "matrix_product_state" and not simulator["approximate"]
+    assert simulator["qubits"] == 27 and simulator["entangled_width"] == 2
+    counts = result.get_counts()
+    physical = [isa.layout.final_index_layout()[i] for i in range(2)]
+    pairs: dict[str, int] = {}
+    for key, count in counts.items():
+        bits = key[::-1]
+        pair_bits = bits[physical[0]] + bits[physical[1]]
+        pairs[pair_bits] = pairs.get(pair_bits, 0) + count
+    # A noisy Bell pair: mostly 00 and 11, a few percent of 01 and 10 from the device's errors.
+    assert pairs.get("00", 0) + pairs.get("11", 0) > 850
+    assert 0 < pairs.get("01", 0) + pairs.get("10", 0) < 150
 
 
 def test_closed_session_refuses_jobs(service: QiskitRuntimeService, bell: QuantumCircuit) -> None:

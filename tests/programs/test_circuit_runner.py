@@ -92,8 +92,13 @@ def test_hints_are_recorded(ideal: BackendSpec, bell: QuantumCircuit) -> None:
 
 
 def test_cost_grows_with_width_and_shots(ideal: BackendSpec, bell: QuantumCircuit) -> None:
+    # Entangled and non-Clifford: neither a stabilizer nor a small matrix product
+    # state can stand in for the 2**20 amplitudes.
     wide = QuantumCircuit(20)
-    wide.h(range(20))
+    wide.ry(0.3, range(20))
+    for qubit in range(19):
+        wide.cx(qubit, qubit + 1)
+    wide.ry(0.7, range(20))
     wide.measure_all()
     small = RUNNER.assess({"circuits": [bell], "shots": 100}, ideal)
     assert 0 < small < RUNNER.assess({"circuits": [bell], "shots": 10_000}, ideal)

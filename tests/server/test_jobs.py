@@ -169,15 +169,25 @@ def test_wait_returns_as_soon_as_the_job_is_final(api: httpx.Client) -> None:
     assert time.perf_counter() - started < 1
 
 
-def test_failed_job_serves_its_error_text_as_a_200(api: httpx.Client) -> None:
-    # Valid and ISA, but no simulator holds 127 active qubits: it fails while running.
-    circuit = QuantumCircuit(127, 127)
-    for qubit in range(127):
-        circuit.sx(qubit)
-        circuit.rz(0.3, qubit)
-    circuit.measure(range(127), range(127))
-    job_id = submit(api, job_body(params={"circuits": [circuit], "shots": 10},
-                                  backend="ibm_qrt_eagle"))
+def test_failed_job_serves_its_error_text_as_a_200(
+    api: httpx.Client, sqlite_server: Server,
+) -> None:
+    # A job that failed while running (what cannot run is refused when submitted, so
+    # the failure is stored here as a worker stores one).
+    from qruntime.engine.ids import new_id
+    from qruntime.engine.state import JobState, ReasonCode
+    from qruntime.engine.store import JobRecord, utcnow
+
+    token = api.headers["Authorization"].removeprefix("Bearer ")
+    instance = sqlite_server.engine.accounts.authenticate(token).instance
+    now = utcnow()
+    job_id = new_id()
+    sqlite_server.engine.jobs_store.insert_finished(
+        JobRecord(id=job_id, instance=instance, program_id="circuit-runner",
+                  backend="ibm_qrt_eagle", state=JobState.FAILED, created=now, ended=now,
+                  reason="The simulation failed: an injected fault",
+                  reason_code=int(ReasonCode.FAILED_IN_PROGRAM)),
+        result=None, logs="", started=now)
     state = wait_final(api, job_id)["state"]
     assert state["status"] == "Failed" and state["reason"]
     results = api.get(f"/runtime/jobs/{job_id}/results")

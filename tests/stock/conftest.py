@@ -56,6 +56,26 @@ class LiveServer:
             database.dispose()
         return token, name
 
+    def failed_job(self, instance: str, program_id: str, reason: str) -> str:
+        """A job of ``instance`` that ran and FAILED with ``reason``, stored as the runtime
+        stores one, for the clients to read (no valid job fails at run time any more:
+        what cannot run is refused when submitted)."""
+        from qruntime.engine.ids import new_id
+        from qruntime.engine.state import JobState, ReasonCode
+        from qruntime.engine.store import Database, JobRecord, JobStore, sqlite_url, utcnow
+
+        now = utcnow()
+        record = JobRecord(id=new_id(), instance=instance, program_id=program_id,
+                           backend="ibm_qrt_eagle", state=JobState.FAILED, created=now,
+                           params="{}", reason=reason, ended=now,
+                           reason_code=int(ReasonCode.FAILED_IN_PROGRAM))
+        database = Database(sqlite_url(self.home / "server.db"), upgrade=False)
+        try:
+            JobStore(database).insert_finished(record, result=None, logs=reason, started=now)
+        finally:
+            database.dispose()
+        return record.id
+
     def http(self, token: str) -> Any:
         """An httpx client of the server's runtime API, logged in with ``token``."""
         import httpx

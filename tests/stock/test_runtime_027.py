@@ -15,10 +15,16 @@ from .conftest import LiveServer, run_stock, section, stock_env
 pytestmark = pytest.mark.stock
 
 
+#: The reason of the failed jobs the clients read.
+FAILURE = "The simulation failed: an injected fault"
+
+
 @pytest.fixture(scope="module")
 def run(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     token, instance = live_server.new_token()
-    env = stock_env(tmp_path_factory.mktemp("runtime027") / "home", live_server, token)
+    env = stock_env(tmp_path_factory.mktemp("runtime027") / "home", live_server, token,
+                    QRT_FAILED_SAMPLER=live_server.failed_job(instance, "sampler", FAILURE),
+                    QRT_FAILED_RUN=live_server.failed_job(instance, "circuit-runner", FAILURE))
     report = run_stock("0.27.1", "runtime027.py", env)
     with live_server.http(token) as http:
         jobs = http.get("/jobs", params={"limit": 100}).json()["jobs"]
@@ -128,8 +134,17 @@ def test_a_failed_job_is_a_job_failure_with_our_reason(run: dict[str, Any]) -> N
     assert failure["status"] == "ERROR" and failure["backend_run_status"] == "ERROR"
     for error in (failure["result"], failure["backend_run_result"]):
         assert error["type"] == "RuntimeJobFailureError"
-        assert "The simulation failed" in error["message"], error
-    assert "The simulation failed" in failure["error_message"]
+        assert FAILURE in error["message"], error
+    assert FAILURE in failure["error_message"]
+
+
+def test_a_job_no_simulation_fits_is_refused_when_submitted_with_our_reason(
+    run: dict[str, Any],
+) -> None:
+    refused = section(run["report"], "refused")
+    for error in (refused["sampler"], refused["backend_run"]):
+        assert "cannot run on" in error["message"] and "ibmq_qasm_simulator" in error["message"]
+        assert "32 qubits" in error["message"] and "64 GiB" in error["message"], error
 
 
 def test_delete_job(run: dict[str, Any]) -> None:

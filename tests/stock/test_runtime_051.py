@@ -18,10 +18,15 @@ from .conftest import LiveServer, platform_env, run_stock, section
 pytestmark = pytest.mark.stock
 
 
+#: The reason of the failed job the client reads.
+FAILURE = "The simulation failed: an injected fault"
+
+
 @pytest.fixture(scope="module")
 def run(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     token, instance = live_server.new_token()
     env = platform_env(tmp_path_factory.mktemp("runtime051") / "home", live_server, token)
+    env["QRT_FAILED_SAMPLER"] = live_server.failed_job(instance, "sampler", FAILURE)
     report = run_stock("0.51.0", "runtime051.py", env)
     with live_server.http(token) as http:
         jobs = http.get("/jobs", params={"limit": 100}).json()["jobs"]
@@ -97,14 +102,18 @@ def test_job_by_id_and_usage(run: dict[str, Any]) -> None:
     assert usage["usage_consumed_seconds"] > 0 and usage["usage_limit_reached"] is False
 
 
-def test_cancelled_and_failed_jobs(run: dict[str, Any]) -> None:
+def test_cancelled_and_refused_jobs(run: dict[str, Any]) -> None:
     cancel = section(run["report"], "cancel")
     assert cancel["status"] == "CANCELLED"
     assert cancel["result"]["type"] == "RuntimeInvalidStateError"
     failure = section(run["report"], "failure")
     assert failure["status"] == "ERROR"
     assert failure["result"]["type"] == "RuntimeJobFailureError"
-    assert "The simulation failed" in failure["result"]["message"]
+    assert FAILURE in failure["result"]["message"]
+    refused = section(run["report"], "refused")["sampler"]  # before it has a job id
+    assert refused["type"] == "IBMRuntimeError", refused
+    assert "cannot run on" in refused["message"] and "ibmq_qasm_simulator" in refused["message"]
+    assert "32 qubits" in refused["message"] and "64 GiB" in refused["message"], refused
 
 
 def test_bad_input_gives_stock_error_types_with_our_message(run: dict[str, Any]) -> None:

@@ -42,9 +42,11 @@ from qiskit.result import Result
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
 from qruntime.programs import inputs, options
+from qruntime.programs.method import Method
 from qruntime.programs.simulation import (
     Batch,
     is_noisy,
+    method_for,
     noise_model_of,
     run_batch,
     simulator_for,
@@ -120,22 +122,32 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     ``checked`` says the circuits passed :func:`validate` in this process.
     """
     job = parse(params, backend, checked=checked)
+    plan = _plan(job, backend)
     batch = Batch()
     for circuit in job.circuits:
         batch.add(circuit)
     raw = run_batch(
-        simulator_for(backend, job.noise_model), batch,
+        simulator_for(backend, job.noise_model), batch, plan,
         shots=job.shots, memory=job.memory, seed_simulator=job.seed,
     )
-    return _runtime_result(raw, job, backend, job_id or PENDING_JOB_ID)
+    return _runtime_result(raw, job, backend, job_id or PENDING_JOB_ID, plan)
 
 
 def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
-    """Validate ``params`` as :func:`validate` does and return their rough simulation
-    work (see :func:`inputs.simulation_cost`), parsing them once."""
+    """Validate ``params`` as :func:`validate` does, refuse what no simulation method
+    fits, and return their rough simulation work (see :func:`inputs.simulation_cost`),
+    parsing them once."""
     job = parse(params, backend)
+    plan = _plan(job, backend)
+    if plan.name != "automatic":
+        return plan.work
     noisy = is_noisy(backend, job.noise_model)
     return sum(inputs.simulation_cost(circuit, 1, job.shots, noisy) for circuit in job.circuits)
+
+
+def _plan(job: RunnerJob, backend: BackendSpec) -> Method:
+    return method_for(backend, job.circuits, noisy=is_noisy(backend, job.noise_model),
+                      shots=job.shots)
 
 
 def _circuit(item: Any, index: int, backend: BackendSpec, checked: bool = False
@@ -175,7 +187,8 @@ def _check_measurement_options(params: Mapping[str, Any]) -> None:
     inputs.check_bool(params.get("skip_transpilation"), False, "params['skip_transpilation']")
 
 
-def _runtime_result(raw: Result, job: RunnerJob, backend: BackendSpec, job_id: str) -> Result:
+def _runtime_result(raw: Result, job: RunnerJob, backend: BackendSpec, job_id: str,
+                    plan: Method) -> Result:
     data = raw.to_dict()
     data.update(
         backend_name=backend.name,
@@ -188,6 +201,7 @@ def _runtime_result(raw: Result, job: RunnerJob, backend: BackendSpec, job_id: s
     metadata = dict(data.get("metadata") or {})
     if job.ignored:
         metadata["ignored_options"] = options.printable(job.ignored)
+    metadata["simulator"] = plan.metadata()
     data["metadata"] = metadata
     for experiment in data["results"]:
         experiment["meas_level"] = int(experiment.get("meas_level", 2))

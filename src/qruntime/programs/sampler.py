@@ -68,10 +68,12 @@ from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
 from qruntime.programs import inputs, legacy, options
 from qruntime.programs.memory import bit_arrays
+from qruntime.programs.method import Method
 from qruntime.programs.simulation import (
     Batch,
     experiment_data,
     is_noisy,
+    method_for,
     noise_model_of,
     run_batch,
     simulator_for,
@@ -117,9 +119,13 @@ def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
     if not inputs.is_v2(params):
         v1 = _parse_v1(params, backend)
         noisy = is_noisy(backend, v1.noise_model)
+        method_for(backend, v1.circuits, noisy=noisy, shots=v1.shots)  # refuses what won't fit
         return float(sum(inputs.simulation_cost(v1.circuits[e.source], 1, v1.shots, noisy)
                          for e in v1.entries))
     v2 = parse_v2(params, backend)
+    calls = _calls(v2, backend)  # refuses what no simulation method fits
+    if any(plan.name != "automatic" for _, _, plan in calls):
+        return float(sum(plan.work for _, _, plan in calls))
     noisy = is_noisy(backend, v2.noise_model)
     return float(sum(
         inputs.simulation_cost(p.circuit, p.parameter_values.size, p.shots or 1, noisy)
@@ -173,19 +179,30 @@ def run_v2(job: SamplerJob, backend: BackendSpec) -> PrimitiveResult[SamplerPubR
     """Sample every pub of ``job``: one simulator call per distinct shot count."""
     simulator = simulator_for(backend, job.noise_model)
     results: list[SamplerPubResult | None] = [None] * len(job.pubs)
-    by_shots: dict[int, list[int]] = {}
-    for index, pub in enumerate(job.pubs):
-        by_shots.setdefault(int(pub.shots or DEFAULT_SHOTS), []).append(index)
-    for shots, indices in by_shots.items():
+    plans = []
+    for shots, indices, plan in _calls(job, backend):
         batch = Batch()
         spans = [batch.add(job.pubs[i].circuit, _values(job.pubs[i])) for i in indices]
-        raw = run_batch(simulator, batch, shots=shots, memory=True, seed_simulator=job.seed)
+        raw = run_batch(simulator, batch, plan, shots=shots, memory=True,
+                        seed_simulator=job.seed)
         for i, span in zip(indices, spans):
             results[i] = _pub_result(job.pubs[i], experiment_data(raw, span), shots)
-    metadata: dict[str, Any] = {"version": 2}
+        plans.append(plan.metadata())
+    metadata: dict[str, Any] = {"version": 2, "simulator": plans[0] if len(plans) == 1 else plans}
     if job.ignored:
         metadata["ignored_options"] = options.printable(job.ignored)
     return PrimitiveResult([r for r in results if r is not None], metadata=metadata)
+
+
+def _calls(job: SamplerJob, backend: BackendSpec) -> list[tuple[int, list[int], Method]]:
+    """The simulator calls of a V2 job: one per distinct shot count, each with its method."""
+    by_shots: dict[int, list[int]] = {}
+    for index, pub in enumerate(job.pubs):
+        by_shots.setdefault(int(pub.shots or DEFAULT_SHOTS), []).append(index)
+    noisy = is_noisy(backend, job.noise_model)
+    return [(shots, indices, method_for(backend, [job.pubs[i].circuit for i in indices],
+                                        noisy=noisy, shots=shots))
+            for shots, indices in by_shots.items()]
 
 
 def _pub(raw: Any, index: int, default_shots: int, backend: BackendSpec) -> SamplerPub:
@@ -244,7 +261,9 @@ def run_v1(job: legacy.V1Job, backend: BackendSpec) -> dict[str, Any]:
     for source, positions in groups.items():
         values = np.array([job.entries[p].values for p in positions])
         spans[source] = batch.add(circuits[source], values)
-    raw = run_batch(simulator_for(backend, job.noise_model), batch, shots=job.shots,
+    plan = method_for(backend, circuits, noisy=is_noisy(backend, job.noise_model),
+                      shots=job.shots)
+    raw = run_batch(simulator_for(backend, job.noise_model), batch, plan, shots=job.shots,
                     seed_simulator=job.seed)
     quasi: list[dict[str, float]] = [{} for _ in job.entries]
     for source, positions in groups.items():

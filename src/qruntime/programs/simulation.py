@@ -22,6 +22,8 @@ from qiskit.result import Result
 
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import EngineError, InvalidInputError
+from qruntime.programs import method
+from qruntime.programs.method import Method
 
 Binds = dict[Parameter, np.ndarray]
 
@@ -93,9 +95,35 @@ def is_noisy(backend: BackendSpec, noise_model: Any = None) -> bool:
     return not getattr(noise_model, "is_ideal", lambda: False)()
 
 
-def run_batch(simulator: Any, batch: Batch, **options: Any) -> Result:
-    """Run every circuit of ``batch`` in one simulator call and check that all succeeded."""
+def method_for(backend: BackendSpec, circuits: Sequence[QuantumCircuit], *, noisy: bool,
+               shots: int) -> Method:
+    """The simulation method of one call on ``backend`` (see :mod:`qruntime.programs.method`).
+
+    Raises :class:`InvalidInputError` when nothing fits, so that programs call it
+    when they assess a job, before it is queued, as well as when they run it.
+    """
+    return method.choose(circuits, noisy=noisy, shots=shots, required=_required(backend),
+                         exact_only=backend.is_simulator, budget=method.Budget.from_environment(),
+                         backend_name=backend.name)
+
+
+def _required(backend: BackendSpec) -> str | None:
+    # IBM's simulator family each run one method; their simulators are cheap to build.
+    if backend.has_noise:
+        return None
+    chosen = getattr(backend.simulator().options, "method", "automatic")
+    return None if chosen == "automatic" else str(chosen)
+
+
+def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
+              **options: Any) -> Result:
+    """Run every circuit of ``batch`` in one simulator call and check that all succeeded.
+
+    ``plan`` is the call's simulation method, whose options are added to ``options``.
+    """
     options = {k: v for k, v in options.items() if v is not None}
+    if plan is not None:
+        options.update(plan.run_options())
     if any(batch.binds):
         options["parameter_binds"] = batch.binds
     result = simulator.run(batch.circuits, **options).result()

@@ -62,14 +62,16 @@ def wide_circuit(qubits: int = 24, layers: int = 3) -> Any:
     return circuit
 
 
-def unsimulable_circuit(qubits: int = 127) -> Any:
-    """ISA on ibm_qrt_eagle, but no simulator holds 127 active qubits: it fails while running."""
+def unsimulable_circuit(qubits: int = 32) -> Any:
+    """ISA on ibmq_qasm_simulator, but 32 entangled non-Clifford qubits need 64 GiB as a
+    statevector and no exact cheaper method exists: refused when submitted."""
     from qiskit import QuantumCircuit
 
     circuit = QuantumCircuit(qubits)
-    for qubit in range(qubits):
-        circuit.sx(qubit)
-        circuit.rz(0.3, qubit)
+    circuit.h(range(qubits))
+    circuit.t(range(qubits))
+    circuit.cx(range(qubits - 1), range(1, qubits))
+    circuit.t(range(qubits))
     circuit.measure_all()
     return circuit
 

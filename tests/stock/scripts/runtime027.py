@@ -6,6 +6,7 @@ line holds what each returned (or how it failed).
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -136,13 +137,19 @@ def cancel() -> dict:
 
 @report.scenario
 def failure() -> dict:
-    eagle = service.backend("ibm_qrt_eagle")
-    job = SamplerV2(mode=eagle).run([unsimulable_circuit()], shots=10)
+    job = service.job(os.environ["QRT_FAILED_SAMPLER"])
     error = error_of(job.result)
-    run_job = eagle.run(unsimulable_circuit(), shots=10)
-    return {"status": job.status(), "error_message": job.error_message(), "result": error,
+    run_job = service.job(os.environ["QRT_FAILED_RUN"])
+    return {"status": job.status().name, "error_message": job.error_message(), "result": error,
             "backend_run_result": error_of(run_job.result), "backend_run_status":
             run_job.status().name}
+
+
+@report.scenario
+def refused() -> dict:
+    return {"sampler": error_of(lambda: SamplerV2(mode=simulator).run([unsimulable_circuit()],
+                                                                      shots=10)),
+            "backend_run": error_of(lambda: simulator.run(unsimulable_circuit(), shots=10))}
 
 
 @report.scenario

@@ -7,6 +7,7 @@ the one the README gives.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -130,9 +131,16 @@ def cancel() -> dict:
 
 @report.scenario
 def failure() -> dict:
-    job = SamplerV2(mode=service.backend("ibm_qrt_eagle")).run([unsimulable_circuit()], shots=10)
+    job = service.job(os.environ["QRT_FAILED_SAMPLER"])
     return {"result": error_of(job.result), "status": job.status(),
             "error_message": job.error_message()}
+
+
+@report.scenario
+def refused() -> dict:
+    simulator = service.backend("ibmq_qasm_simulator")
+    return {"sampler": error_of(lambda: SamplerV2(mode=simulator).run([unsimulable_circuit()],
+                                                                      shots=10))}
 
 
 @report.scenario

@@ -24,3 +24,8 @@ def ideal(catalog: BackendCatalog) -> BackendSpec:
 def falcon(catalog: BackendCatalog) -> BackendSpec:
     return catalog.get("ibm_qrt_falcon")
 
+
+
+@pytest.fixture(scope="session")
+def heron(catalog: BackendCatalog) -> BackendSpec:
+    return catalog.get("ibm_qrt_heron")

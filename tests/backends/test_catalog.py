@@ -14,7 +14,11 @@ from qruntime.backends import BackendCatalog, BackendEntry, default_catalog
 from qruntime.backends.catalog import BUILTIN_ENTRIES, CONFIG_ENV, load_entries
 from qruntime.errors import InvalidInputError, NotFoundError
 
-BUILTIN = ["ibm_qrt_eagle", "ibm_qrt_falcon", "ibmq_qasm_simulator"]
+BUILTIN = [
+    "ibm_qrt_eagle", "ibm_qrt_falcon", "ibm_qrt_heron", "ibmq_qasm_simulator",
+    "simulator_extended_stabilizer", "simulator_mps", "simulator_stabilizer",
+    "simulator_statevector",
+]
 
 
 def test_names_are_the_builtins_sorted(catalog: BackendCatalog) -> None:
@@ -112,8 +116,8 @@ def test_config_file_may_be_a_bare_list(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("item", "words"),
     [
-        ({"name": "x", "kind": "quantum", "num_qubits": 2}, ["'quantum'", "ideal, heavy_hex"]),
-        ({"name": "x", "kind": "heavy_hex", "num_qubits": 30}, ["27 or 127", "30"]),
+        ({"name": "x", "kind": "quantum", "num_qubits": 2}, ["'quantum'", "ideal, statevector", "stabilizer", "heavy_hex"]),
+        ({"name": "x", "kind": "heavy_hex", "num_qubits": 30}, ["27, 127 or 156", "30"]),
         ({"name": "x", "kind": "ideal", "num_qubits": 0}, ["num_qubits"]),
         ({"name": "x", "kind": "ideal", "num_qubits": 2, "colour": 1}, ["colour"]),
         ({"kind": "ideal", "num_qubits": 2}, ["name"]),

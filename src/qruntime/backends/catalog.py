@@ -7,16 +7,22 @@ it is asked for, since a device's target and noise model take a while to build.
 Built in:
 
 * ``ibmq_qasm_simulator``: ideal, 32 qubits, all-to-all, a broad basis.
+* IBM's cloud simulator family (:mod:`qruntime.backends.simulators`):
+  ``simulator_statevector`` (32 qubits), ``simulator_mps`` (100),
+  ``simulator_stabilizer`` (5000, Clifford only), ``simulator_extended_stabilizer`` (63).
 * ``ibm_qrt_falcon``: a 27-qubit heavy-hex device (IBM Falcon r5 layout) with
   basis ``ecr, id, rz, sx, x``, seeded calibration data and its noise model.
 * ``ibm_qrt_eagle``: the same for the 127-qubit Eagle r3 layout.
+* ``ibm_qrt_heron``: a 156-qubit Heron r2 device: basis ``cz, id, rz, sx, x`` and
+  the fractional ``rx`` and ``rzz`` (:mod:`qruntime.backends.processor`).
 
 The file named by ``QRUNTIME_BACKENDS`` adds entries (or replaces built-in ones
 of the same name)::
 
     {"backends": [
         {"name": "ibm_qrt_falcon_b", "kind": "heavy_hex", "num_qubits": 27, "seed": 7},
-        {"name": "small_simulator", "kind": "ideal", "num_qubits": 5}
+        {"name": "small_simulator", "kind": "ideal", "num_qubits": 5},
+        {"name": "big_stabilizer", "kind": "stabilizer", "num_qubits": 20000}
     ]}
 """
 
@@ -32,16 +38,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from qruntime.backends.processor import PROCESSORS
+from qruntime.backends.simulators import SIMULATOR_KINDS
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError, NotFoundError
 
 CONFIG_ENV = "QRUNTIME_BACKENDS"
-KINDS = ("ideal", "heavy_hex")
+KINDS = (*SIMULATOR_KINDS, "heavy_hex")
 ONLINE_DATE = datetime(2024, 1, 2, tzinfo=timezone.utc)
-_PROCESSORS = {
-    27: {"family": "Falcon", "revision": "5.11"},
-    127: {"family": "Eagle", "revision": 3},
-}
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,11 @@ class BackendEntry:
 
     Args:
         name: The backend's name.
-        kind: ``"ideal"`` (all-to-all, no noise) or ``"heavy_hex"`` (IBM device layout, noisy).
-        num_qubits: Qubit count; 27 or 127 for ``"heavy_hex"``.
+        kind: ``"ideal"`` (all-to-all, no noise, Aer's choice of method), one of the
+            simulator family's Aer methods (``"statevector"``, ``"matrix_product_state"``,
+            ``"stabilizer"``, ``"extended_stabilizer"``), or ``"heavy_hex"`` (IBM
+            device layout, noisy).
+        num_qubits: Qubit count; 27, 127 or 156 for ``"heavy_hex"`` (Falcon, Eagle, Heron).
         seed: Seed of the calibration values of a ``"heavy_hex"`` backend.
         description: One line shown in listings; a default is made from the kind.
     """
@@ -64,13 +71,29 @@ class BackendEntry:
 
     @property
     def is_simulator(self) -> bool:
-        """Whether the backend reports ``simulator: true`` (only the ideal kind does)."""
-        return self.kind == "ideal"
+        """Whether the backend reports ``simulator: true`` (every kind but the devices)."""
+        return self.kind in SIMULATOR_KINDS
 
 
 BUILTIN_ENTRIES = (
     BackendEntry(
         "ibmq_qasm_simulator", "ideal", 32, description="32-qubit ideal simulator, all-to-all"
+    ),
+    BackendEntry(
+        "simulator_statevector", "statevector", 32,
+        description="32-qubit statevector simulator, all-to-all",
+    ),
+    BackendEntry(
+        "simulator_mps", "matrix_product_state", 100,
+        description="100-qubit matrix product state simulator, all-to-all",
+    ),
+    BackendEntry(
+        "simulator_stabilizer", "stabilizer", 5000,
+        description="5000-qubit stabilizer simulator, all-to-all, Clifford circuits only",
+    ),
+    BackendEntry(
+        "simulator_extended_stabilizer", "extended_stabilizer", 63,
+        description="63-qubit extended stabilizer simulator (Clifford+T), all-to-all",
     ),
     BackendEntry(
         "ibm_qrt_falcon", "heavy_hex", 27, seed=2701,
@@ -79,6 +102,11 @@ BUILTIN_ENTRIES = (
     BackendEntry(
         "ibm_qrt_eagle", "heavy_hex", 127, seed=12701,
         description="127-qubit heavy-hex device model (IBM Eagle r3 layout), noisy",
+    ),
+    BackendEntry(
+        "ibm_qrt_heron", "heavy_hex", 156, seed=15601,
+        description="156-qubit heavy-hex device model (IBM Heron r2 layout, fractional "
+        "gates), noisy",
     ),
 )
 
@@ -90,8 +118,8 @@ class BackendCatalog:
 
     Example:
         >>> catalog = BackendCatalog()
-        >>> catalog.names()
-        ['ibm_qrt_eagle', 'ibm_qrt_falcon', 'ibmq_qasm_simulator']
+        >>> catalog.names()[:4]
+        ['ibm_qrt_eagle', 'ibm_qrt_falcon', 'ibm_qrt_heron', 'ibmq_qasm_simulator']
         >>> catalog.get("ibm_qrt_falcon").num_qubits
         27
     """
@@ -144,20 +172,10 @@ class BackendCatalog:
 
 def build_spec(entry: BackendEntry) -> BackendSpec:
     """Build the target, noise model and document builders of ``entry``."""
-    from qruntime.backends.document import configuration_document
+    if entry.kind in SIMULATOR_KINDS:
+        from qruntime.backends.simulators import simulator_spec
 
-    if entry.kind == "ideal":
-        from qruntime.backends.target import ideal_target
-
-        return BackendSpec(
-            name=entry.name,
-            target=ideal_target(entry.num_qubits),
-            is_simulator=True,
-            description=entry.description or f"{entry.num_qubits}-qubit ideal simulator",
-            # A simulator has no control hardware to fill: large sweeps fit in one job.
-            max_experiments=10_000,
-            configuration_dict=partial(configuration_document, online_date=ONLINE_DATE),
-        )
+        return simulator_spec(entry, ONLINE_DATE)
     return _build_device(entry)
 
 
@@ -166,24 +184,27 @@ def _build_device(entry: BackendEntry) -> BackendSpec:
     from qruntime.backends.document import configuration_document, properties_document
     from qruntime.backends.noise import device_noise_model
     from qruntime.backends.target import device_target
-    from qruntime.backends.topology import directed_edges, heavy_hex_edges
+    from qruntime.backends.topology import directed_edges
 
-    couplings = directed_edges(heavy_hex_edges(entry.num_qubits))
-    calibration = calibrate(entry.num_qubits, couplings, seed=entry.seed)
-    description = entry.description or (
-        f"{entry.num_qubits}-qubit heavy-hex device model, simulated with its noise model"
+    processor = PROCESSORS[entry.num_qubits]
+    couplings = directed_edges(processor.edges())
+    calibration = calibrate(
+        entry.num_qubits, couplings, seed=entry.seed, two_qubit_gate=processor.two_qubit_gate,
+        profile=processor.profile, fractional=bool(processor.fractional_gates),
     )
-    target = device_target(calibration, description)
+    description = entry.description or processor.describe()
+    target = device_target(calibration, description, processor.basis, processor.bounded_angles)
     return BackendSpec(
         name=entry.name,
         target=target,
         is_simulator=False,
         description=description,
+        angle_ranges=processor.bounded_angles,
         build_noise_model=partial(device_noise_model, target),
         configuration_dict=partial(
             configuration_document,
             online_date=ONLINE_DATE,
-            processor_type=_PROCESSORS[entry.num_qubits],
+            processor_type=processor.processor_type(),
         ),
         properties_dict=partial(properties_document, calibration=calibration),
     )
@@ -217,9 +238,9 @@ def _entry(item: Any, where: str) -> BackendEntry:
         raise InvalidInputError(f"{where}: 'kind' is {kind!r}; allowed: {', '.join(KINDS)}.")
     if not _is_int(num_qubits) or num_qubits < 1:
         raise InvalidInputError(f"{where}: 'num_qubits' must be a positive integer.")
-    if kind == "heavy_hex" and num_qubits not in _PROCESSORS:
+    if kind == "heavy_hex" and num_qubits not in PROCESSORS:
         raise InvalidInputError(
-            f"{where}: a heavy_hex backend has 27 or 127 qubits, not {num_qubits}."
+            f"{where}: a heavy_hex backend has 27, 127 or 156 qubits, not {num_qubits}."
         )
     if not _is_int(seed) or not isinstance(description, str):
         raise InvalidInputError(f"{where}: 'seed' must be an integer, 'description' a string.")

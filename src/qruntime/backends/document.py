@@ -44,6 +44,7 @@ def configuration_document(
     """A ``QasmBackendConfiguration`` dict for ``spec``."""
     target = spec.target
     basis = sorted(name for name in target.operation_names if _is_gate(target, name))
+    dynamic = "if_else" in target.operation_names
     document: dict[str, Any] = {
         "backend_name": spec.name,
         "backend_version": spec.backend_version,
@@ -52,14 +53,14 @@ def configuration_document(
         "gates": [_gate_config(spec, name) for name in basis] + _calibrated_instructions(spec),
         "local": False,
         "simulator": spec.is_simulator,
-        "conditional": "if_else" in target.operation_names,
+        "conditional": dynamic,
         "open_pulse": False,
         "memory": True,
         "max_shots": spec.max_shots,
         "max_experiments": spec.max_experiments,
         "coupling_map": _coupling_map(spec),
         "supported_instructions": sorted(target.operation_names),
-        "supported_features": ["qasm3", "dynamic_circuits"],
+        "supported_features": ["qasm3", "dynamic_circuits"] if dynamic else ["qasm3"],
         "meas_levels": [2],
         "n_registers": 1,
         "online_date": online_date.isoformat(),

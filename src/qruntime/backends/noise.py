@@ -185,8 +185,9 @@ class DeviceSimulator(AerSimulator):
         return super().run(circuits, parameter_binds=parameter_binds, **run_options)
 
 
-def build_simulator(noise_model: NoiseModel | None) -> AerSimulator:
-    """The simulator of a backend: plain Aer when ideal, a :class:`DeviceSimulator` when noisy."""
+def build_simulator(noise_model: NoiseModel | None, method: str = "automatic") -> AerSimulator:
+    """The simulator of a backend: plain Aer when ideal, a :class:`DeviceSimulator` when
+    noisy; ``method`` is Aer's simulation method (``"automatic"``: Aer's choice per circuit)."""
     if noise_model is None:
-        return AerSimulator(method="automatic")
-    return DeviceSimulator(noise_model, method="automatic")
+        return AerSimulator(method=method)
+    return DeviceSimulator(noise_model, method=method)

@@ -8,12 +8,13 @@ expensive to build and cheap to reuse.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from qiskit import QuantumCircuit
-from qiskit.circuit import ControlFlowOp
+from qiskit.circuit import ControlFlowOp, Gate, ParameterExpression
 from qiskit.transpiler import Target
 from qiskit.transpiler.passmanager import StagedPassManager
 
@@ -22,6 +23,8 @@ from qruntime.errors import InvalidInputError
 # Instructions every backend runs whatever its target says: they are directives
 # or classical bookkeeping, not gates on the device.
 DIRECTIVES = frozenset({"barrier", "delay"})
+# Slack on an angle's upper bound for floating-point rounding, as the stock client allows.
+ANGLE_TOLERANCE = 1e-10
 
 
 @dataclass(eq=False)
@@ -41,6 +44,13 @@ class BackendSpec:
         configuration_dict: Builds the protocol's configuration dict.
         properties_dict: Builds the protocol's properties dict, or ``None``.
         backend_version: The version string the protocol reports.
+        simulation_method: The Aer method of the backend's simulator (``"automatic"``:
+            Aer chooses per circuit).
+        clifford_only: Whether the backend simulates Clifford circuits only; its
+            target then holds Clifford gates only, and the ISA check says why
+            another gate is refused.
+        angle_ranges: Gates whose angle is calibrated for a closed range only
+            (Heron's ``rzz``: [0, π/2]); the ISA check refuses a bound angle outside it.
     """
 
     name: str
@@ -53,6 +63,9 @@ class BackendSpec:
     configuration_dict: Callable[[BackendSpec], dict[str, Any]] | None = None
     properties_dict: Callable[[BackendSpec], dict[str, Any] | None] | None = None
     backend_version: str = "1.0.0"
+    simulation_method: str = "automatic"
+    clifford_only: bool = False
+    angle_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pass_managers: dict[int, StagedPassManager] = field(default_factory=dict, repr=False)
 
@@ -102,7 +115,7 @@ class BackendSpec:
     def _simulator(self) -> Any:
         from qruntime.backends.noise import build_simulator
 
-        return build_simulator(self.noise_model)
+        return build_simulator(self.noise_model, method=self.simulation_method)
 
     def pass_manager(self, optimization_level: int) -> StagedPassManager:
         """The preset pass manager for ``optimization_level`` (0-3), built once."""
@@ -124,7 +137,8 @@ class BackendSpec:
     def check_circuit(self, circuit: QuantumCircuit, index: int = 0) -> None:
         """Raise :class:`InvalidInputError` unless ``circuit`` runs on this backend as is.
 
-        Checks the qubit count, that every instruction is in the target, and on
+        Checks the qubit count, that every instruction is in the target, that bound
+        angles of range-calibrated gates (``rzz`` on Heron) are in range, and on
         backends with a coupling map that two-qubit gates act on coupled qubits,
         inside control-flow blocks too. It does not transpile: the check is one set
         lookup per instruction.
@@ -148,12 +162,9 @@ class BackendSpec:
             operation = instruction.operation
             name = operation.name
             if name not in names:
-                basis = ", ".join(sorted(n for n in names if n not in DIRECTIVES))
-                raise InvalidInputError(
-                    f"{where} is not ISA: instruction {name!r} is not supported by backend "
-                    f"{self.name!r}. Supported instructions: {basis}. Transpile the circuit "
-                    "for the backend first, e.g. transpile(circuit, backend=backend)."
-                )
+                raise InvalidInputError(self._unsupported(name, where))
+            if name in self.angle_ranges:
+                self._check_angle(instruction, physical, circuit, where)
             if isinstance(operation, ControlFlowOp):
                 qubits = [physical[circuit.find_bit(q).index] for q in instruction.qubits]
                 for block in operation.blocks:
@@ -166,6 +177,44 @@ class BackendSpec:
                         f"{self.name!r}, which are not coupled. Transpile the circuit for "
                         "the backend first, e.g. transpile(circuit, backend=backend)."
                     )
+
+    def _unsupported(self, name: str, where: str) -> str:
+        basis = ", ".join(sorted(n for n in self.operation_names if n not in DIRECTIVES))
+        if self.clifford_only:
+            target = self.target
+            gates = ", ".join(sorted(n for n in target.operation_names
+                                     if isinstance(target.operation_from_name(n), Gate)))
+            return (
+                f"{where} cannot run on backend {self.name!r}, which simulates Clifford "
+                f"circuits only: instruction {name!r} is not one of its Clifford gates "
+                f"({gates}). Run non-Clifford circuits on simulator_extended_stabilizer, "
+                "simulator_mps or simulator_statevector."
+            )
+        return (
+            f"{where} is not ISA: instruction {name!r} is not supported by backend "
+            f"{self.name!r}. Supported instructions: {basis}. Transpile the circuit "
+            "for the backend first, e.g. transpile(circuit, backend=backend)."
+        )
+
+    def _check_angle(
+        self, instruction: Any, physical: Sequence[int], circuit: QuantumCircuit, where: str
+    ) -> None:
+        angle = instruction.operation.params[0]
+        if isinstance(angle, ParameterExpression):
+            if angle.parameters:
+                return  # bound later, with the job's parameter values
+            angle = complex(angle).real
+        low, high = self.angle_ranges[instruction.operation.name]
+        if low <= float(angle) <= high + ANGLE_TOLERANCE:
+            return
+        name = instruction.operation.name
+        qubits = tuple(physical[circuit.find_bit(q).index] for q in instruction.qubits)
+        raise InvalidInputError(
+            f"{where}: {name!r} on qubits {qubits} has angle {float(angle)!r}, outside the "
+            f"range backend {self.name!r} calibrates it for: {_range_text(low, high)}. "
+            "Transpile the circuit for the backend (it folds angles into the range), "
+            "e.g. transpile(circuit, backend=backend)."
+        )
 
     def configuration(self) -> dict[str, Any]:
         """The protocol's ``/backends/{name}/configuration`` document."""
@@ -199,3 +248,12 @@ class BackendSpec:
             "length_queue": pending_jobs,
             "pending_jobs": pending_jobs,
         }
+
+
+def _range_text(low: float, high: float) -> str:
+    from qiskit.circuit.tools import pi_check
+
+    def show(value: float) -> str:
+        return pi_check(value, output="qasm") if value else "0"
+
+    return f"[{show(low)}, {show(high)}] ({low:g} <= angle <= {high:.6g})"

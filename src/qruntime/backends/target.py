@@ -1,16 +1,19 @@
 """The ``Target`` of each kind of backend, and a ``BackendV2`` view of one.
 
 * :func:`ideal_target`: every qubit coupled to every other, a broad basis of
-  what Aer simulates natively, no errors. A circuit written in that basis
-  (``h``, ``cx``, ``measure``, ...) transpiles to itself.
-* :func:`device_target`: a heavy-hex device with IBM's basis (``ecr``, ``id``,
-  ``rz``, ``sx``, ``x``), per-qubit instruction properties from a
+  what Aer simulates natively (or the gates given, for the simulators of
+  :mod:`qruntime.backends.simulators`), no errors. A circuit written in that
+  basis (``h``, ``cx``, ``measure``, ...) transpiles to itself.
+* :func:`device_target`: a heavy-hex device with IBM's basis (``ecr`` or ``cz``,
+  ``id``, ``rz``, ``sx``, ``x``, and on Heron the fractional ``rx`` and ``rzz``),
+  per-qubit instruction properties from a
   :class:`~qruntime.backends.calibration.Calibration`, and the dynamic-circuit
   instructions IBM devices accept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from qiskit.circuit import Delay, Measure, Parameter, Reset
@@ -51,21 +54,39 @@ CONTROL_FLOW: dict[str, type] = {
 DEVICE_CONTROL_FLOW = ("if_else", "for_loop", "switch_case")
 
 
-def ideal_target(num_qubits: int) -> Target:
-    """An all-to-all, error-free target over :data:`IDEAL_GATES`, with control flow."""
-    target = Target(description="ideal simulator", num_qubits=num_qubits)
-    gates = get_standard_gate_name_mapping()
-    for name in IDEAL_GATES:
-        target.add_instruction(gates[name], name=name)
+def ideal_target(
+    num_qubits: int,
+    gates: Iterable[str] = IDEAL_GATES,
+    description: str = "ideal simulator",
+    control_flow: bool = True,
+) -> Target:
+    """An all-to-all, error-free target over ``gates`` (standard gate names), with
+    ``measure``, ``reset``, ``delay`` and (unless told not to) control flow."""
+    target = Target(description=description, num_qubits=num_qubits)
+    standard = get_standard_gate_name_mapping()
+    for name in gates:
+        target.add_instruction(standard[name], name=name)
     target.add_instruction(Measure())
     target.add_instruction(Reset())
     target.add_instruction(Delay(Parameter("t")))
-    _add_control_flow(target, CONTROL_FLOW)
+    if control_flow:
+        _add_control_flow(target, CONTROL_FLOW)
     return target
 
 
-def device_target(calibration: Calibration, description: str = "") -> Target:
-    """A device target whose couplings are the qubit pairs ``calibration`` has an ECR on."""
+def device_target(
+    calibration: Calibration,
+    description: str = "",
+    basis: Iterable[str] = DEVICE_GATES,
+    angle_bounds: Mapping[str, tuple[float, float]] | None = None,
+) -> Target:
+    """A device target over ``basis`` whose couplings are the qubit pairs ``calibration``
+    has a two-qubit gate on.
+
+    ``angle_bounds`` names the gates whose (one) angle is calibrated for a range
+    only, e.g. Heron's ``rzz`` for [0, π/2]: the transpiler folds other angles into it.
+    """
+    bounds = angle_bounds or {}
     qubits = calibration.qubits
     target = Target(
         description=description,
@@ -74,12 +95,13 @@ def device_target(calibration: Calibration, description: str = "") -> Target:
         qubit_properties=[QubitProperties(t1=q.t1, t2=q.t2, frequency=q.frequency) for q in qubits],
     )
     gates = get_standard_gate_name_mapping()
-    for name in (*DEVICE_GATES, "reset"):
+    for name in (*basis, "reset"):
         properties = {
             gate.qubits: InstructionProperties(duration=gate.length, error=gate.error)
             for gate in calibration.gates_named(name)
         }
-        target.add_instruction(gates[name], properties, name=name)
+        angles = [bounds[name]] if name in bounds else None
+        target.add_instruction(gates[name], properties, name=name, angle_bounds=angles)
     target.add_instruction(
         Measure(),
         {

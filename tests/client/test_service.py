@@ -37,14 +37,18 @@ def test_backend_filters(service: QiskitRuntimeService) -> None:
     names = {b.name for b in service.backends()}
     assert {"ibmq_qasm_simulator", "ibm_qrt_falcon"} <= names
     assert [b.name for b in service.backends(name="ibm_qrt_falcon")] == ["ibm_qrt_falcon"]
-    assert {b.name for b in service.backends(simulator=True)} == {"ibmq_qasm_simulator"}
-    assert "ibmq_qasm_simulator" not in {b.name for b in service.backends(simulator=False)}
-    assert {b.name for b in service.backends(min_num_qubits=100)} == {"ibm_qrt_eagle"}
+    assert {b.name for b in service.backends(simulator=True)} == {
+        "ibmq_qasm_simulator", "simulator_statevector", "simulator_mps", "simulator_stabilizer",
+        "simulator_extended_stabilizer"}
+    assert {b.name for b in service.backends(simulator=False)} == {
+        "ibm_qrt_falcon", "ibm_qrt_eagle", "ibm_qrt_heron"}
+    assert {b.name for b in service.backends(min_num_qubits=100, simulator=False)} == {
+        "ibm_qrt_eagle", "ibm_qrt_heron"}
     assert service.backends(filters=lambda b: b.num_qubits == 27)[0].name == "ibm_qrt_falcon"
     assert service.backends(operational=True)
     assert service.least_busy(min_num_qubits=30).num_qubits >= 30
     with pytest.raises(QiskitBackendNotFoundError):
-        service.least_busy(min_num_qubits=1000)
+        service.least_busy(min_num_qubits=10_000)
 
 
 def test_backend_documents(service: QiskitRuntimeService) -> None:

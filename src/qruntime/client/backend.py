@@ -27,11 +27,14 @@ from qiskit.transpiler import CouplingMap, Target
 
 from qruntime.client.job import RuntimeJob
 from qruntime.client.session import Session, session_for
+from qruntime.client.target import fractional_gates, target_without, without_gates
 from qruntime.errors import IBMInputValueError
 
 if TYPE_CHECKING:
     from qruntime.client.service import QiskitRuntimeService
 
+# Options of the backend itself, not of its jobs.
+_NOT_SENT = frozenset({"use_fractional_gates"})
 # What backend.run sends unless told otherwise (as the seed-era client does).
 _RUN_DEFAULTS: dict[str, Any] = {
     "shots": 4000, "meas_level": 2, "init_qubits": True, "memory": False, "meas_return": "avg",
@@ -41,18 +44,32 @@ _RUN_DEFAULTS: dict[str, Any] = {
 class IBMBackend(BackendV2):
     """A backend of a qruntime service.
 
+    A device with fractional gates (``ibm_qrt_heron``: ``rx`` and ``rzz``) shows
+    them in its configuration and target only when asked for with
+    ``use_fractional_gates=True`` (see :meth:`QiskitRuntimeService.backend`), as
+    IBM's client does; the runtime accepts them either way.
+
     Args:
         service: The service the backend belongs to.
         name: The backend's name.
+        use_fractional_gates: Whether the target offers the device's fractional
+            gates (``None``: offer them too).
     """
 
-    def __init__(self, service: QiskitRuntimeService, name: str) -> None:
+    def __init__(
+        self, service: QiskitRuntimeService, name: str, use_fractional_gates: bool | None = False
+    ) -> None:
         configuration = service._transport.backend_configuration(name)
+        offered = fractional_gates(configuration)
+        self._hidden = frozenset(offered if use_fractional_gates is False else ())
+        if self._hidden:
+            configuration = without_gates(configuration, self._hidden)
         super().__init__(
             provider=None, name=name, description=configuration.get("description", ""),
             online_date=configuration.get("online_date"),
             backend_version=configuration.get("backend_version", "1.0.0"),
         )
+        self.options.update_options(use_fractional_gates=use_fractional_gates)
         self._service = service
         self._configuration = configuration
         self._session: Session | None = None
@@ -66,8 +83,9 @@ class IBMBackend(BackendV2):
 
     @cached_property
     def target(self) -> Target:  # type: ignore[override]
-        """The backend's :class:`~qiskit.transpiler.Target`."""
-        return self._service._transport.backend_target(self.name)
+        """The backend's :class:`~qiskit.transpiler.Target` (fractional gates only if asked for)."""
+        target = self._service._transport.backend_target(self.name)
+        return target_without(target, self._hidden) if self._hidden else target
 
     @property
     def max_circuits(self) -> int:
@@ -97,7 +115,8 @@ class IBMBackend(BackendV2):
     @classmethod
     def _default_options(cls) -> Options:
         return Options(shots=4000, memory=False, seed_simulator=None, init_qubits=True,
-                       meas_level=2, meas_return="avg", rep_delay=None, noise_model=None)
+                       meas_level=2, meas_return="avg", rep_delay=None, noise_model=None,
+                       use_fractional_gates=False)
 
     def configuration(self) -> Any:
         """The configuration document, with attribute access (``config.n_qubits``)."""
@@ -159,7 +178,8 @@ class IBMBackend(BackendV2):
             "init_circuit": init_circuit, "init_num_resets": init_num_resets,
         }
         params: dict[str, Any] = dict(_RUN_DEFAULTS)
-        params.update({k: v for k, v in self.options.__dict__.items() if v is not None})
+        params.update({k: v for k, v in self.options.__dict__.items()
+                       if v is not None and k not in _NOT_SENT})
         params.update({k: v for k, v in given.items() if v is not None})
         params.update(run_options)
         # The job keeps its own copies: later edits of the caller's circuits must not

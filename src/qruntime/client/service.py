@@ -25,6 +25,7 @@ from qruntime.client.backend import IBMBackend
 from qruntime.client.job import BaseRuntimeJob, RuntimeJob, RuntimeJobV2
 from qruntime.client.results import ResultDecoder
 from qruntime.client.session import Session
+from qruntime.client.target import fractional_gates
 from qruntime.client.transport import LocalTransport, Transport
 from qruntime.errors import IBMInputValueError, QiskitBackendNotFoundError
 
@@ -67,7 +68,7 @@ class QiskitRuntimeService:
         )
         self._channel = channel or ("local" if isinstance(self._transport, LocalTransport)
                                     else "ibm_quantum")
-        self._backends: dict[str, IBMBackend] = {}
+        self._backends: dict[tuple[str, bool | None], IBMBackend] = {}
 
     # --- account -------------------------------------------------------------------
 
@@ -108,15 +109,45 @@ class QiskitRuntimeService:
 
     # --- backends ------------------------------------------------------------------
 
-    def backend(self, name: str | None = None, instance: str | None = None) -> IBMBackend:
+    def backend(
+        self, name: str | None = None, instance: str | None = None, *,
+        use_fractional_gates: bool | None = False,
+    ) -> IBMBackend:
         """The backend ``name``.
+
+        Args:
+            name: The backend's name, e.g. ``"ibm_qrt_heron"``.
+            instance: Accepted for compatibility; the account's instance is used.
+            use_fractional_gates: Offer the device's fractional gates (Heron's
+                ``rx`` and ``rzz``, ``rzz`` for angles in [0, π/2]) in its target,
+                so that ``transpile`` may use them. ``False`` (the default) leaves
+                them out; ``None`` keeps them without requiring them.
 
         Raises:
             QiskitBackendNotFoundError: No backend has that name; the message lists them.
+            IBMInputValueError: ``use_fractional_gates=True`` on a backend without them.
+
+        Example:
+            >>> heron = service.backend("ibm_qrt_heron", use_fractional_gates=True)
+            >>> {"rzz", "rx"} <= set(heron.target.operation_names)
+            True
         """
         if name is None:
             raise IBMInputValueError("backend() needs a backend name, e.g. 'ibmq_qasm_simulator'.")
-        cached = self._backends.get(name)
+        backend = self._backend(name, use_fractional_gates)
+        if use_fractional_gates and not fractional_gates(backend._configuration):
+            offering = [n for n in self._transport.backend_names()
+                        if fractional_gates(self._transport.backend_configuration(n))]
+            raise IBMInputValueError(
+                f"Backend '{name}' does not support fractional gates, but "
+                "use_fractional_gates was set to True. Backends with fractional gates: "
+                f"{', '.join(offering) or 'none'}."
+            )
+        return backend
+
+    def _backend(self, name: str, use_fractional_gates: bool | None) -> IBMBackend:
+        key = (name, use_fractional_gates)
+        cached = self._backends.get(key)
         if cached is not None:
             return cached
         names = self._transport.backend_names()
@@ -125,14 +156,15 @@ class QiskitRuntimeService:
                 f"No backend matches the criteria: no backend named {name!r}. "
                 f"Available backends: {', '.join(names)}."
             )
-        backend = IBMBackend(self, name)
-        self._backends[name] = backend
+        backend = IBMBackend(self, name, use_fractional_gates=use_fractional_gates)
+        self._backends[key] = backend
         return backend
 
     def backends(
         self, name: str | None = None, min_num_qubits: int | None = None,
         instance: str | None = None, dynamic_circuits: bool | None = None,
-        filters: Callable[[IBMBackend], bool] | None = None, **kwargs: Any,
+        filters: Callable[[IBMBackend], bool] | None = None, *,
+        use_fractional_gates: bool | None = False, **kwargs: Any,
     ) -> list[IBMBackend]:
         """Backends matching every criterion given.
 
@@ -141,13 +173,15 @@ class QiskitRuntimeService:
             min_num_qubits: Only backends with at least this many qubits.
             dynamic_circuits: Only backends that do (or do not) run dynamic circuits.
             filters: A callable that keeps a backend when it returns ``True``.
+            use_fractional_gates: Offer devices' fractional gates in their targets
+                (see :meth:`backend`); it selects no backends.
             **kwargs: Configuration or status fields to match exactly,
                 e.g. ``simulator=True`` or ``operational=True``.
         """
         names = [n for n in self._transport.backend_names() if name is None or n == name]
         found = []
         for backend_name in names:
-            backend = self.backend(backend_name)
+            backend = self._backend(backend_name, use_fractional_gates)
             if min_num_qubits is not None and backend.num_qubits < min_num_qubits:
                 continue
             if dynamic_circuits is not None:

@@ -4,11 +4,19 @@ A client on HTTP knows a backend only by the two documents the protocol
 serves. This builds the ``Target`` the user transpiles against from them,
 reading them as the stock client does: instructions from ``basis_gates`` and
 ``supported_instructions``; couplings from each gate's ``coupling_map`` and
-the calibrated ``gates`` of the properties; no couplings means all-to-all.
+the calibrated ``gates`` of the properties; no couplings means all-to-all; a
+device's ``rzz`` takes angles in [0, π/2] only.
+
+A device's fractional gates (Heron's ``rx`` and ``rzz``) are in its documents
+always; a backend not asked for them (``use_fractional_gates=False``, the
+default) leaves them out of its configuration and target, as the stock client
+does: :func:`fractional_gates`, :func:`without_gates`, :func:`target_without`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from typing import Any, Iterable
 
 from qiskit.circuit import IfElseOp, Measure, Parameter, Reset, SwitchCaseOp, WhileLoopOp
@@ -19,6 +27,10 @@ from qiskit.transpiler import InstructionProperties, Target
 
 _CONTROL_FLOW = {"if_else": IfElseOp, "while_loop": WhileLoopOp, "for_loop": ForLoopOp,
                  "switch_case": SwitchCaseOp}
+#: Angles a device calibrates a gate for, as the stock client bounds them in its target.
+ANGLE_BOUNDS = {"rzz": (0.0, math.pi / 2)}
+# Gates with an angle that IBM does not count as fractional: frame changes, no pulse.
+_VIRTUAL = frozenset({"rz", "p", "u1", "delay"})
 _NS = 1e-9
 _US = 1e-6
 _GHZ = 1e9
@@ -38,6 +50,7 @@ def target_from_documents(
         if qubits else None,
     )
     gates = get_standard_gate_name_mapping()
+    bounded = {} if configuration.get("simulator") else ANGLE_BOUNDS
     configured = {g["name"]: g for g in configuration.get("gates", [])}
     names = list(dict.fromkeys(
         list(configuration.get("basis_gates", [])) + list(configuration.get("supported_instructions", []))
@@ -51,8 +64,53 @@ def target_from_documents(
             continue
         placements = _placements(name, operation.num_qubits, configured.get(name), gate_props,
                                  num_qubits, properties)
-        target.add_instruction(operation, placements, name=name)
+        bounds = [bounded[name]] if name in bounded else None
+        target.add_instruction(operation, placements, name=name, angle_bounds=bounds)
     return target
+
+
+def fractional_gates(configuration: dict[str, Any]) -> list[str]:
+    """The fractional gates a device's configuration offers (``[]`` for a simulator):
+    gates whose angle sets a pulse, as IBM counts them (not ``rz``, ``p``, ``u1``)."""
+    if configuration.get("simulator"):
+        return []
+    gates = get_standard_gate_name_mapping()
+    return [
+        name for name in configuration.get("basis_gates", [])
+        if name in gates and gates[name].params and name not in _VIRTUAL
+    ]
+
+
+def without_gates(configuration: dict[str, Any], names: Collection[str]) -> dict[str, Any]:
+    """A copy of a configuration document that does not offer the gates ``names``."""
+    document = dict(configuration)
+    for key in ("basis_gates", "supported_instructions"):
+        if key in document:
+            document[key] = [name for name in document[key] if name not in names]
+    if "gates" in document:
+        document["gates"] = [gate for gate in document["gates"] if gate.get("name") not in names]
+    return document
+
+
+def target_without(target: Target, names: Collection[str]) -> Target:
+    """A copy of ``target`` without the instructions ``names`` (a ``Target`` cannot drop any)."""
+    copy = Target(
+        description=target.description, num_qubits=target.num_qubits, dt=target.dt,
+        granularity=target.granularity, min_length=target.min_length,
+        pulse_alignment=target.pulse_alignment, acquire_alignment=target.acquire_alignment,
+        qubit_properties=target.qubit_properties,
+        concurrent_measurements=target.concurrent_measurements,
+    )
+    for name in target.operation_names:
+        if name in names:
+            continue
+        qargs = target.qargs_for_operation_name(name)
+        properties = None if qargs is None else {q: target[name][q] for q in qargs}
+        bounded = name in ANGLE_BOUNDS and target.gate_has_angle_bounds(name)
+        bounds = [ANGLE_BOUNDS[name]] if bounded else None
+        copy.add_instruction(target.operation_from_name(name), properties, name=name,
+                             angle_bounds=bounds)
+    return copy
 
 
 def _operation(name: str, gates: dict[str, Any]) -> Any:

@@ -1,0 +1,129 @@
+"""qiskit-ibm-runtime 0.51 on the cloud simulator family and the Heron device.
+
+Least configuration, as ``runtime051.py``. Each scenario reports what the stock
+client sees (backends, targets, counts) and the errors it raises, client-side
+or posted past its own checks (``service._run``) to see the runtime's.
+"""
+
+from __future__ import annotations
+
+import math
+
+from common import CRN, TOKEN, URL, Report, counts_of, error_of
+from qiskit import QuantumCircuit
+from qiskit.transpiler import generate_preset_pass_manager
+from qiskit_ibm_runtime import QiskitRuntimeService, SamplerV2
+
+service = QiskitRuntimeService(channel="ibm_quantum_platform", token=TOKEN,
+                               url=f"{URL}/experimental/runtime", instance=CRN)
+SIMULATORS = ("simulator_statevector", "simulator_mps", "simulator_stabilizer",
+              "simulator_extended_stabilizer")
+report = Report()
+
+
+def ghz(qubits: int) -> QuantumCircuit:
+    circuit = QuantumCircuit(qubits)
+    circuit.h(0)
+    for qubit in range(qubits - 1):
+        circuit.cx(qubit, qubit + 1)
+    circuit.measure_all()
+    return circuit
+
+
+def outcomes(counts: dict[str, int]) -> list[str]:
+    """``all0``/``all1``/``other`` for each distinct outcome, sorted."""
+    return sorted({"all0" if set(key) == {"0"} else "all1" if set(key) == {"1"} else "other"
+                   for key in counts})
+
+
+def posted(circuit: QuantumCircuit, backend: str) -> dict:
+    """The error of a SamplerV2 job posted without the stock client's own checks."""
+    return error_of(lambda: service._run(
+        "sampler", {"pubs": [(circuit,)], "version": 2, "support_qiskit": True},
+        options={"backend": backend}))
+
+
+@report.scenario
+def listing() -> dict:
+    listed = {b.name: b for b in service.backends(simulator=True, use_fractional_gates=None)}
+    return {name: {"listed": name in listed, "simulator": listed[name].simulator,
+                   "qubits": listed[name].num_qubits,
+                   "basis_gates": sorted(listed[name].configuration().basis_gates),
+                   "operations": sorted(listed[name].target.operation_names)}
+            for name in SIMULATORS if name in listed}
+
+
+@report.scenario
+def transpiled() -> dict:
+    found = {}
+    for name in SIMULATORS:
+        backend = service.backend(name)
+        isa = generate_preset_pass_manager(optimization_level=1, backend=backend,
+                                           seed_transpiler=1).run(ghz(3))
+        found[name] = counts_of(SamplerV2(mode=backend).run([isa], shots=50).result()[0])
+    return found
+
+
+@report.scenario
+def stabilizer() -> dict:
+    backend = service.backend("simulator_stabilizer")
+    isa = generate_preset_pass_manager(optimization_level=0, backend=backend).run(ghz(1000))
+    counts = counts_of(SamplerV2(mode=backend).run([isa], shots=8).result()[0])
+    non_clifford = QuantumCircuit(2)
+    non_clifford.h(0)
+    non_clifford.t(1)
+    non_clifford.measure_all()
+    return {"outcomes": outcomes(counts), "shots": sum(counts.values()),
+            "width": len(next(iter(counts))),
+            "client": error_of(lambda: SamplerV2(mode=backend).run([non_clifford])),
+            "posted": posted(non_clifford, "simulator_stabilizer")}
+
+
+@report.scenario
+def heron() -> dict:
+    backend = service.backend("ibm_qrt_heron")
+    edges = {tuple(sorted(edge)) for edge in backend.coupling_map.get_edges()}
+    degrees = {}
+    for a, b in edges:
+        degrees[a] = degrees.get(a, 0) + 1
+        degrees[b] = degrees.get(b, 0) + 1
+    dynamic = QuantumCircuit(2, 2)
+    dynamic.h(0)
+    dynamic.measure(0, 0)
+    with dynamic.if_test((dynamic.clbits[0], 1)):
+        dynamic.x(1)
+    dynamic.measure(1, 1)
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend,
+                                       seed_transpiler=1).run(dynamic)
+    result = SamplerV2(mode=backend).run([isa], shots=400).result()[0]
+    t1 = [q.t1 for q in backend.target.qubit_properties]
+    return {"qubits": backend.num_qubits, "basis_gates": backend.configuration().basis_gates,
+            "operations": sorted(backend.target.operation_names), "edges": len(edges),
+            "degrees": sorted(degrees.values()).count(3),
+            "processor_type": backend.configuration().processor_type,
+            "t1": [min(t1), max(t1)], "dynamic": dict(result.data.c.get_counts())}
+
+
+@report.scenario
+def fractional() -> dict:
+    backend = service.backend("ibm_qrt_heron", use_fractional_gates=True)
+    circuit = QuantumCircuit(2)
+    circuit.x(0)
+    circuit.rzz(2.4, 0, 1)  # folded into [0, pi/2] by the transpiler
+    circuit.rx(math.pi, 1)
+    circuit.measure_all()
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend,
+                                       seed_transpiler=1).run(circuit)
+    counts = counts_of(SamplerV2(mode=backend).run([isa], shots=400).result()[0])
+    out_of_range = QuantumCircuit(156)
+    out_of_range.rzz(2.0, 0, 1)
+    out_of_range.measure_all()
+    return {"operations": sorted(backend.target.operation_names),
+            "isa_ops": sorted(isa.count_ops()), "counts": counts,
+            "client": error_of(lambda: SamplerV2(mode=backend).run([out_of_range])),
+            "posted": posted(out_of_range, "ibm_qrt_heron"),
+            "eagle": error_of(lambda: service.backend("ibm_qrt_eagle",
+                                                      use_fractional_gates=True))}
+
+
+report.emit()

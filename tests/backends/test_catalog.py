@@ -116,7 +116,8 @@ def test_config_file_may_be_a_bare_list(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("item", "words"),
     [
-        ({"name": "x", "kind": "quantum", "num_qubits": 2}, ["'quantum'", "ideal, statevector", "stabilizer", "heavy_hex"]),
+        ({"name": "x", "kind": "quantum", "num_qubits": 2},
+         ["'quantum'", "ideal, statevector", "stabilizer", "heavy_hex"]),
         ({"name": "x", "kind": "heavy_hex", "num_qubits": 30}, ["27, 127 or 156", "30"]),
         ({"name": "x", "kind": "ideal", "num_qubits": 0}, ["num_qubits"]),
         ({"name": "x", "kind": "ideal", "num_qubits": 2, "colour": 1}, ["colour"]),

@@ -47,7 +47,7 @@ def test_the_processor_of_each_size() -> None:
     assert HERON_R2.basis == ("cz", "id", "rx", "rz", "rzz", "sx", "x")
     assert HERON_R2.bounded_angles == {"rzz": (0.0, math.pi / 2)}
     assert processor_for(127).fractional_gates == ()
-    with pytest.raises(InvalidInputError, match="27 \\(Falcon\\), 127 \\(Eagle\\), 156 \\(Heron\\)"):
+    with pytest.raises(InvalidInputError, match=r"27 \(Falcon\), 127 \(Eagle\), 156 \(Heron\)"):
         processor_for(133)
 
 

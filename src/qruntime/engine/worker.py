@@ -10,7 +10,7 @@ never runs twice. The two ends talk over a socket pair with pickled
 
 The worker says "ready" as soon as Qiskit and Aer are imported; backends'
 targets, noise models and simulators are built when a job first needs them,
-and meanwhile in a background thread, cheapest first. A worker whose parent
+and those cheap to build meanwhile in a background thread. A worker whose parent
 dies is ended by the kernel (Linux), so none outlives the runtime.
 """
 
@@ -175,12 +175,20 @@ def _log_to_stderr(level: str) -> None:
     root.propagate = False
 
 
+#: Devices up to this size have their noise model built ahead of their first job;
+#: larger ones (Eagle's takes seconds, Heron's over ten) when a job first needs them,
+#: so that every worker of a small machine is not busy building for a minute at start.
+PREBUILT_QUBITS = 27
+
+
 def _build_backends() -> None:
-    """Build every backend ahead of the jobs that need them, smallest first."""
+    """Build the backends that are cheap to build ahead of the jobs that need them."""
     from qruntime.backends.catalog import default_catalog
 
     catalog = default_catalog()
     for entry in sorted(catalog.entries(), key=lambda e: (e.kind != "ideal", e.num_qubits)):
+        if entry.num_qubits > PREBUILT_QUBITS and not entry.is_simulator:
+            continue
         try:
             catalog.get(entry.name).simulator()
         except Exception:  # a broken backend fails its own jobs, with the reason

@@ -108,11 +108,9 @@ def method_for(backend: BackendSpec, circuits: Sequence[QuantumCircuit], *, nois
 
 
 def _required(backend: BackendSpec) -> str | None:
-    # IBM's simulator family each run one method; their simulators are cheap to build.
-    if backend.has_noise:
-        return None
-    chosen = getattr(backend.simulator().options, "method", "automatic")
-    return None if chosen == "automatic" else str(chosen)
+    # IBM's simulator family each run one method.
+    chosen = backend.simulation_method
+    return None if chosen == "automatic" else chosen
 
 
 def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,

@@ -8,6 +8,8 @@ import pytest
 from qiskit import QuantumCircuit, transpile
 from qiskit.circuit.library.standard_gates import get_standard_gate_name_mapping
 
+from circuits import ghz
+
 from qruntime.backends import BackendCatalog, BackendSpec, TargetBackend
 from qruntime.errors import InvalidInputError
 
@@ -21,15 +23,6 @@ FAMILY = {  # name: (qubits, Aer method)
 }
 CLIFFORD = {"id", "x", "y", "z", "h", "s", "sdg", "sx", "sxdg", "cx", "cy", "cz", "swap"}
 CONTROL_FLOW = {"if_else", "for_loop", "while_loop", "switch_case", "break_loop", "continue_loop"}
-
-
-def ghz(qubits: int) -> QuantumCircuit:
-    circuit = QuantumCircuit(qubits)
-    circuit.h(0)
-    for qubit in range(qubits - 1):
-        circuit.cx(qubit, qubit + 1)
-    circuit.measure_all()
-    return circuit
 
 
 @pytest.mark.parametrize("name", FAMILY)

@@ -7,6 +7,8 @@ import math
 import pytest
 from qiskit import QuantumCircuit, transpile
 
+from circuits import ghz
+
 from qruntime import IBMInputValueError, QiskitRuntimeService, SamplerV2
 
 SIMULATORS = {  # name: (qubits, gates it has, gates it has not)
@@ -15,15 +17,6 @@ SIMULATORS = {  # name: (qubits, gates it has, gates it has not)
     "simulator_stabilizer": (5000, {"h", "s", "cx", "cz", "swap"}, {"t", "rz", "u", "ccx"}),
     "simulator_extended_stabilizer": (63, {"h", "t", "ccx", "ccz"}, {"u", "rx"}),
 }
-
-
-def ghz(qubits: int) -> QuantumCircuit:
-    circuit = QuantumCircuit(qubits)
-    circuit.h(0)
-    for qubit in range(qubits - 1):
-        circuit.cx(qubit, qubit + 1)
-    circuit.measure_all()
-    return circuit
 
 
 def test_the_simulators_are_listed(service: QiskitRuntimeService) -> None:

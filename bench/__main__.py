@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["bench.embedded", "bench.primitives", "bench.http", "bench.stock"]
+SUITES = ["bench.start", "bench.embedded", "bench.primitives", "bench.http", "bench.stock",
+          "bench.workers"]
 
 
 def main(names: list[str]) -> None:

@@ -169,14 +169,15 @@ def test_a_job_no_simulation_fits_is_refused_before_it_has_a_job_id(
 ) -> None:
     backend = service.backend("ibmq_qasm_simulator")
     circuit = QuantumCircuit(32)
-    circuit.h(range(32))
-    circuit.t(range(32))
-    circuit.cx(range(31), range(1, 32))
+    for _ in range(2):  # each qubit entangled with its opposite: no small bond either
+        circuit.h(range(32))
+        circuit.t(range(32))
+        circuit.cx(range(16), range(16, 32))
     circuit.measure_all()  # a dense 32-qubit state needs 64 GiB, and nothing cheaper is exact
     with pytest.raises(IBMInputValueError) as info:
         backend.run(circuit, shots=1)
     message = str(info.value)
-    assert "32 qubits, 32 of them entangled" in message
+    assert "act on 32 qubits" in message and "bonds up to 2**16" in message
     assert "statevector needs 64 GiB against a limit of 4 GiB" in message
     assert "What would run: at most 28 qubits" in message
     assert service.jobs(limit=5) == []  # nothing was queued

@@ -95,10 +95,9 @@ def test_cost_grows_with_width_and_shots(ideal: BackendSpec, bell: QuantumCircui
     # Entangled and non-Clifford: neither a stabilizer nor a small matrix product
     # state can stand in for the 2**20 amplitudes.
     wide = QuantumCircuit(20)
-    wide.ry(0.3, range(20))
-    for qubit in range(19):
-        wide.cx(qubit, qubit + 1)
-    wide.ry(0.7, range(20))
+    for _ in range(2):
+        wide.ry(0.3, range(20))
+        wide.cx(range(10), range(10, 20))  # each qubit with its opposite: a wide bond
     wide.measure_all()
     small = RUNNER.assess({"circuits": [bell], "shots": 100}, ideal)
     assert 0 < small < RUNNER.assess({"circuits": [bell], "shots": 10_000}, ideal)

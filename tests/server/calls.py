@@ -24,11 +24,14 @@ def bell_circuit() -> QuantumCircuit:
 def wide_circuit(qubits: int = 24, layers: int = 3) -> QuantumCircuit:
     """A non-Clifford circuit (no stabilizer shortcut): seconds of statevector simulation."""
     circuit = QuantumCircuit(qubits, qubits)
+    half = qubits // 2
     for layer in range(layers):
         for qubit in range(qubits):
             circuit.ry(0.1 + 0.01 * qubit + layer, qubit)
         for qubit in range(qubits - 1):
             circuit.cx(qubit, qubit + 1)
+        # Each qubit entangled with its opposite: no small matrix product state either.
+        circuit.cx(range(half), range(half, 2 * half))
     circuit.measure(range(qubits), range(qubits))
     return circuit
 

@@ -9,7 +9,9 @@ circuits need instead:
 * **qubits**: those some instruction other than a directive acts on;
 * **entangled width**: the largest group of qubits joined by multi-qubit
   instructions (a Bell pair measured on 27 qubits has width 2);
-* **Clifford**: whether every gate is a Clifford gate.
+* **Clifford**: whether every gate is a Clifford gate;
+* **crossings**: the most multi-qubit gates spanning one cut of the qubits in
+  Aer's order, which bounds a matrix product state's bond (``2**crossings``).
 
 Each method that could run the job is costed (memory, and work in amplitude
 updates, about 1e9 a second on one core) and the cheapest that fits wins:
@@ -19,7 +21,7 @@ method                memory                       work (noisy: per shot)
 ====================  ===========================  ==============================
 statevector           16 * 2**n B                  ops * 2**n
 density_matrix        16 * 4**n B (noisy only)     ops * 4**n, once
-matrix_product_state  n * chi**2 * 32 B            ops * chi**3, chi = 2**(w/2)
+matrix_product_state  n * chi**2 * 32 B            ops * chi**3 (chi: the bond)
 stabilizer            n**2 / 4 B (ideal Clifford)  ops * n
 ====================  ===========================  ==============================
 
@@ -64,11 +66,12 @@ class Shape:
     width: int
     operations: int
     non_clifford: str | None  # the first non-Clifford instruction, or None
+    crossings: int = 0  # log2 of the largest bond a cut of the simulated qubits can need
 
     @classmethod
     def of(cls, circuits: Iterable[QuantumCircuit]) -> Shape:
         """The shape of the widest of ``circuits`` (their operations summed)."""
-        qubits = width = operations = 0
+        qubits = width = operations = crossings = 0
         non_clifford: str | None = None
         for circuit in circuits:
             groups = _Groups()
@@ -77,7 +80,18 @@ class Shape:
             non_clifford = non_clifford or ops.non_clifford
             qubits = max(qubits, len(groups.members))
             width = max(width, groups.widest())
-        return cls(qubits, width, operations, non_clifford)
+            crossings = max(crossings, _most_crossings(groups.members, ops.spans))
+        return cls(qubits, width, operations, non_clifford, crossings)
+
+    @property
+    def bond_exponent(self) -> int:
+        """log2 of the largest bond a matrix product state of the circuits can need.
+
+        A cut of the simulated qubits (in Aer's order) that ``c`` two-qubit gates
+        span carries a bond of at most ``2**c``, and none exceeds ``2**k`` for the
+        ``k`` qubits on its smaller side: a GHZ chain needs bond 2 however wide.
+        """
+        return self.crossings
 
     @property
     def clifford(self) -> bool:
@@ -188,7 +202,7 @@ def _candidates(shape: Shape, noisy: bool, shots: int, runs: int,
         found.append(Method("stabilizer", shape, n * n / 4.0,
                             max(1, shape.operations) * n + shots * n * n * runs,
                             "every gate is a Clifford gate"))
-    exact_bond = 2.0 ** ((w + 1) // 2)
+    exact_bond = 2.0 ** shape.bond_exponent
     if not exact_only or exact_bond <= MAX_BOND_DIMENSION:
         bond = min(exact_bond, MAX_BOND_DIMENSION)
         approximate = exact_bond > MAX_BOND_DIMENSION
@@ -239,8 +253,10 @@ def _refusal(shape: Shape, noisy: bool, budget: Budget, backend_name: str, exact
     advice.append("circuits with fewer entangled qubits (matrix product states)")
     return (
         f"this job cannot run on {backend_name!r} within this runtime's limits: its circuits "
-        f"act on {n} qubits, {w} of them entangled together"
+        f"act on {n} qubits"
         + (", with noise" if noisy else "")
+        + f" (at most {w} in one entangled group; a matrix product state of them needs "
+        f"bonds up to 2**{shape.crossings})"
         + f"; {method} needs {_size(memory)} against a limit of {_size(limit)}, and no "
         f"cheaper method gives the right answer. What would run: {'; '.join(advice)}."
     )
@@ -271,6 +287,25 @@ def _size(count: float) -> str:
 class _Ops:
     count: int = 0
     non_clifford: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _most_crossings(members: set[int], spans: list[tuple[int, int]]) -> int:
+    """The largest bond exponent over the cuts between neighbours of the sorted
+    ``members``: at each cut, the spans crossing it, and no more than the qubits
+    on its smaller side."""
+    count = len(members)
+    position = {qubit: index for index, qubit in enumerate(sorted(members))}
+    starts = [0] * (count + 1)
+    for low, high in spans:
+        a, b = position[low], position[high]
+        starts[a] += 1  # crosses the cuts after positions a .. b-1
+        starts[b] -= 1
+    most = running = 0
+    for index, step in enumerate(starts[:-1]):
+        running += step
+        most = max(most, min(running, index + 1, count - index - 1))
+    return most
 
 
 class _Groups:
@@ -314,13 +349,15 @@ def _walk(circuit: QuantumCircuit, physical: Sequence[int], groups: _Groups,
         if name in ("barrier", "delay"):
             continue
         qubits = [physical[circuit.find_bit(q).index] for q in instruction.qubits]
+        if len(qubits) > 1:
+            ops.spans.append((min(qubits), max(qubits)))
         if isinstance(operation, ControlFlowOp):
             groups.add(qubits)  # a conditioned block may join what it touches
             for block in operation.blocks:
                 _walk(block, qubits, groups, ops)
             continue
         if name in ("measure", "reset"):
-            groups.add(qubits[:1])  # simulated (Aer keeps measured qubits), entangling nothing
+            groups.add(qubits)  # simulated (Aer keeps measured qubits), entangling nothing
             continue
         ops.count += 1
         groups.add(qubits)

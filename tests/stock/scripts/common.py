@@ -53,11 +53,14 @@ def wide_circuit(qubits: int = 24, layers: int = 3) -> Any:
     from qiskit import QuantumCircuit
 
     circuit = QuantumCircuit(qubits)
+    half = qubits // 2
     for layer in range(layers):
         for qubit in range(qubits):
             circuit.ry(0.1 + 0.01 * qubit + layer, qubit)
         for qubit in range(qubits - 1):
             circuit.cx(qubit, qubit + 1)
+        # Each qubit entangled with its opposite: no small matrix product state either.
+        circuit.cx(range(half), range(half, 2 * half))
     circuit.measure_all()
     return circuit
 
@@ -68,10 +71,11 @@ def unsimulable_circuit(qubits: int = 32) -> Any:
     from qiskit import QuantumCircuit
 
     circuit = QuantumCircuit(qubits)
-    circuit.h(range(qubits))
-    circuit.t(range(qubits))
-    circuit.cx(range(qubits - 1), range(1, qubits))
-    circuit.t(range(qubits))
+    half = qubits // 2
+    for _ in range(2):  # every qubit entangled with its opposite: no small bond either
+        circuit.h(range(qubits))
+        circuit.t(range(qubits))
+        circuit.cx(range(half), range(half, qubits))
     circuit.measure_all()
     return circuit
 

@@ -45,7 +45,6 @@ class Outcome:
 
 def execute(task: Task, *, keep_object: bool = False) -> Outcome:
     """Run ``task``'s program and encode its result."""
-    from qruntime import wire
     from qruntime.backends.catalog import default_catalog
     from qruntime.programs import get_program
 

@@ -72,14 +72,11 @@ class WorkerPool:
     Args:
         size: How many workers run at once.
         limits: Start, recycle and give-up rules.
-        start: Makes a worker (a started process); :class:`Worker` by default.
     """
 
-    def __init__(self, size: int, limits: PoolLimits | None = None,
-                 start: Callable[[], Worker] = Worker) -> None:
+    def __init__(self, size: int, limits: PoolLimits | None = None) -> None:
         self.size = max(1, size)
         self.limits = limits or PoolLimits()
-        self._start = start
         self._cond = threading.Condition()
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
@@ -89,7 +86,6 @@ class WorkerPool:
         self._last_failure = ""
         self._closed = False
         self._supervisor: threading.Thread | None = None
-        self.started_count = 0  # workers ever started: tells replacements apart in tests
 
     # --- taking and giving back ----------------------------------------------------
 
@@ -217,12 +213,11 @@ class WorkerPool:
                         continue
                 self._starting += 1
             try:
-                worker = self._start()
+                worker = Worker()
             except Exception as exc:  # OSError: no memory, too many processes, ...
                 logger.exception("a worker process could not be started")
                 self._started(None, f"{type(exc).__name__}: {exc}")
                 continue
-            self.started_count += 1
             with self._cond:
                 self._booting.add(worker)
                 closed = self._closed

@@ -23,7 +23,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from multiprocessing.connection import Connection
 
 from qruntime.engine.execution import Outcome, Task
@@ -60,7 +59,6 @@ class Worker:
             child.close()
         self._conn = Connection(parent.detach())
         self.jobs_run = 0
-        self.started = time.monotonic()
 
     @property
     def pid(self) -> int:

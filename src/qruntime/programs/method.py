@@ -32,6 +32,7 @@ choice: every method is cheap there. A backend may require one method (IBM's
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,7 +56,6 @@ _CLIFFORD = frozenset({
     "iswap", "dcx",
 })
 _QUARTER_TURNS = frozenset({"rz", "rx", "ry", "p", "u1"})
-_FREE = frozenset({"barrier", "delay", "measure", "reset"})
 
 
 @dataclass(frozen=True)
@@ -170,8 +170,16 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
             method, the memory against the limit, and what would run.
     """
     budget = budget or Budget()
-    shape = Shape.of(circuits)
     runs = max(1, len(circuits))
+    if required is None and all(c.num_qubits <= AUTOMATIC_QUBITS for c in circuits):
+        # Narrow circuits: no need to walk them (a 1000-circuit job would pay ~20 ms).
+        width = max((c.num_qubits for c in circuits), default=0)
+        narrow = Shape(width, width, sum(len(c.data) for c in circuits), "(not examined)",
+                       width)
+        return Method("automatic", narrow, _statevector_memory(width),
+                      _statevector_work(narrow, noisy, shots, runs),
+                      f"at most {width} qubits: small enough for Aer's own choice")
+    shape = Shape.of(circuits)
     if required is not None:
         return _required(required, shape, noisy, shots, runs, budget, backend_name)
     if shape.qubits <= AUTOMATIC_QUBITS:
@@ -244,7 +252,7 @@ def _refusal(shape: Shape, noisy: bool, budget: Budget, backend_name: str, exact
     n, w = shape.qubits, shape.width
     memory = memory if memory is not None else _statevector_memory(n)
     limit = budget.memory_bytes
-    fits = max(1, int(_log2(limit / 16)))
+    fits = max(1, int(math.log2(max(limit / 16, 2.0))))
     advice = [f"at most {fits} qubits"]
     if shape.clifford:
         advice.append("simulator_stabilizer (Clifford circuits of up to 5000 qubits)")
@@ -268,12 +276,6 @@ def _statevector_memory(n: int) -> float:
 
 def _statevector_work(shape: Shape, noisy: bool, shots: int, runs: int) -> float:
     return max(1, shape.operations) * 2.0**shape.qubits * (shots if noisy else 1) + shots * runs
-
-
-def _log2(value: float) -> float:
-    import math
-
-    return math.log2(value) if value > 0 else 0.0
 
 
 def _size(count: float) -> str:
@@ -368,11 +370,11 @@ def _walk(circuit: QuantumCircuit, physical: Sequence[int], groups: _Groups,
 
 def _is_clifford(operation: Any) -> bool:
     name = operation.name
-    if name in _CLIFFORD or name in _FREE:
+    if name in _CLIFFORD:
         return True
     if name in _QUARTER_TURNS and operation.params:
         try:
-            turns = float(operation.params[0]) / (3.141592653589793 / 2)
+            turns = float(operation.params[0]) / (math.pi / 2)
         except (TypeError, ValueError):  # an unbound parameter
             return False
         return abs(turns - round(turns)) < 1e-9

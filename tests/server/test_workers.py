@@ -19,7 +19,7 @@ import httpx
 import psutil
 import pytest
 
-from serving import ServeProcess
+from serving import ServeProcess, clean_env
 
 from .calls import job_body, submit, wide_circuit
 
@@ -200,3 +200,18 @@ def test_a_signal_stops_the_server_and_its_workers_within_5_s_and_requeues_the_j
             document = wait_done(api, job_id)
     # It ran at the next start, and the interrupted run was not counted as an attempt.
     assert document["state"]["status"] == "Completed" and document["attempts"] == 1
+
+
+def test_a_worker_past_its_job_quota_is_retired_and_replaced(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = clean_env(home, QRUNTIME_WORKER_MAX_JOBS="2")
+    with ServeProcess(home, "--workers", "1", env=env) as server:
+        with httpx.Client(base_url=server.url, timeout=120,
+                          headers={"Authorization": f"Bearer {server.token}"}) as api:
+            jobs = [submit(api, long_job(layers=1)) for _ in range(3)]
+            for job_id in jobs:
+                assert wait_done(api, job_id)["state"]["status"] == "Completed"
+    pids = [re.search(rf"qruntime worker (\d+): running job {job_id}", server.output).group(1)
+            for job_id in jobs]  # type: ignore[union-attr]
+    assert pids[0] == pids[1] != pids[2], pids  # two jobs each, then a fresh worker
+    assert "retiring worker process" in server.output and "it ran 2 jobs" in server.output

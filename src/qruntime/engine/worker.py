@@ -58,6 +58,9 @@ class Worker:
         finally:
             child.close()
         self._conn = Connection(parent.detach())
+        # The pool's close and a thread waiting on this worker may both end it; the
+        # pipe's descriptor must be closed once (a second close could hit a reused fd).
+        self._closing = threading.Lock()
         self.jobs_run = 0
 
     @property
@@ -132,7 +135,9 @@ class Worker:
             self.process.wait(5)
         except subprocess.TimeoutExpired:  # pragma: no cover - the kernel reaps it later
             logger.error("worker process %s did not end after SIGKILL", self.pid)
-        self._conn.close()
+        with self._closing:
+            if not self._conn.closed:
+                self._conn.close()
 
 
 # --- the worker process ------------------------------------------------------------

@@ -9,7 +9,12 @@ import pytest
 from qiskit import QuantumCircuit, transpile
 
 from qruntime.backends import BackendSpec, TargetBackend
-from qruntime.backends.noise import DeviceSimulator, NoiseParts, used_instructions
+from qruntime.backends.noise import (
+    DeviceSimulator,
+    NoiseParts,
+    compact_error,
+    used_instructions,
+)
 
 SHOTS = 4000
 
@@ -61,6 +66,33 @@ def test_device_simulator_matches_the_full_noise_model(falcon: BackendSpec, nois
         noisy_bell, shots=SHOTS, seed_simulator=42, noise_model=falcon.noise_model
     ).result()
     assert part == full.get_counts()
+
+
+def test_compacted_errors_are_the_same_channels(falcon: BackendSpec) -> None:
+    # Falcon's calibration has every form Aer writes a gate error in: two-qubit
+    # errors of 144, 48 and 16 circuits (T2 <= T1 on both qubits, one, none), and
+    # one-qubit errors of 12 (a reset mixture) and 4 (a Kraus channel).
+    from qiskit.quantum_info import SuperOp
+    from qiskit_aer.noise import NoiseModel
+
+    whole = NoiseModel.from_backend(TargetBackend(falcon.target))
+    sizes: dict[tuple[int, int], int] = {}
+    for name, by_qubits in whole._local_quantum_errors.items():
+        for qubits, error in by_qubits.items():
+            compact = falcon.noise_model._local_quantum_errors[name][qubits]
+            if (len(qubits), error.size) not in sizes:
+                assert SuperOp(compact.to_quantumchannel()) == SuperOp(error.to_quantumchannel())
+            sizes[len(qubits), error.size] = compact.size
+    assert sizes[2, 144] == 25 and sizes[2, 48] == 20 and sizes[2, 16] == 16
+    assert sizes[1, 12] == 5 and sizes[1, 4] == 4
+
+
+def test_an_error_of_other_instructions_is_left_as_it_is() -> None:
+    from qiskit.circuit.library import CXGate
+    from qiskit_aer.noise import QuantumError
+
+    error = QuantumError([(CXGate(), 0.1), (QuantumCircuit(2), 0.9)])
+    assert compact_error(error) is error
 
 
 def test_used_instructions_follow_control_flow() -> None:

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 SUITES = ["bench.start", "bench.embedded", "bench.primitives", "bench.http", "bench.stock",
-          "bench.workers"]
+          "bench.workers", "bench.utility"]
 
 
 def main(names: list[str]) -> None:

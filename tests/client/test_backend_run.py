@@ -169,15 +169,17 @@ def test_a_job_no_simulation_fits_is_refused_before_it_has_a_job_id(
 ) -> None:
     backend = service.backend("ibmq_qasm_simulator")
     circuit = QuantumCircuit(32)
-    for _ in range(2):  # each qubit entangled with its opposite: no small bond either
+    for _ in range(2):  # each qubit entangled with its neighbour and its opposite
         circuit.h(range(32))
         circuit.t(range(32))
+        for qubit in range(31):
+            circuit.cx(qubit, qubit + 1)
         circuit.cx(range(16), range(16, 32))
     circuit.measure_all()  # a dense 32-qubit state needs 64 GiB, and nothing cheaper is exact
     with pytest.raises(IBMInputValueError) as info:
         backend.run(circuit, shots=1)
     message = str(info.value)
-    assert "act on 32 qubits" in message and "bonds up to 2**16" in message
+    assert "act on 32 qubits" in message and "bonds up to 2**14" in message
     assert "statevector needs 64 GiB against a limit of 4 GiB" in message
     assert "What would run: at most 28 qubits" in message
     assert service.jobs(limit=5) == []  # nothing was queued
@@ -196,7 +198,9 @@ def test_a_wide_circuit_of_few_entangled_qubits_runs_as_a_small_simulation(
     isa.measure_all()
     result = device.run(isa, shots=1000).result()
     simulator = result.to_dict()["metadata"]["simulator"]
-    assert simulator["method"] == "matrix_product_state" and not simulator["approximate"]
+    # Clifford: the stabilizer method, the device's errors in their Pauli-twirled form.
+    assert simulator["method"] == "stabilizer" and not simulator["approximate"]
+    assert "Pauli-twirled" in simulator["noise"]
     assert simulator["qubits"] == 27 and simulator["entangled_width"] == 2
     counts = result.get_counts()
     physical = [isa.layout.final_index_layout()[i] for i in range(2)]

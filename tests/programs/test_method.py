@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from qiskit import QuantumCircuit
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit_aer import AerSimulator
 
 from circuits import ghz
 from qruntime.errors import InvalidInputError
-from qruntime.programs.method import Shape, choose
+from qruntime.programs.method import Shape, choose, relabeled
 
 
 def spread_bell(width: int = 27) -> QuantumCircuit:
@@ -20,11 +22,14 @@ def spread_bell(width: int = 27) -> QuantumCircuit:
 
 
 def opposites(width: int) -> QuantumCircuit:
-    """Non-Clifford, each qubit entangled with its opposite: hard for every method."""
+    """Non-Clifford, each qubit entangled with its neighbour and its opposite (a
+    ladder closed into a cylinder): hard for every method, in any qubit order."""
     circuit = QuantumCircuit(width)
     half = width // 2
     for _ in range(2):
         circuit.ry(0.3, range(width))
+        for qubit in range(width - 1):
+            circuit.cx(qubit, qubit + 1)
         circuit.cx(range(half), range(half, width))
     circuit.measure_all()
     return circuit
@@ -35,8 +40,9 @@ def test_small_jobs_keep_aers_own_choice() -> None:
 
 
 def test_a_measured_but_idle_register_is_simulated_as_a_small_matrix_product_state() -> None:
-    method = choose([spread_bell()], noisy=True, shots=1000)
+    method = choose([spread_bell()], noisy=True, shots=1000, twirlable=False)
     assert method.name == "matrix_product_state" and not method.approximate
+    assert method.noise == "device"
     assert method.shape.qubits == 27 and method.shape.width == 2
     assert method.memory_bytes < 2**20  # a statevector would be 2 GiB
 
@@ -44,24 +50,86 @@ def test_a_measured_but_idle_register_is_simulated_as_a_small_matrix_product_sta
 def test_a_ghz_chain_needs_bond_2_however_wide() -> None:
     shape = Shape.of([ghz(100)])
     assert shape.width == 100 and shape.bond_exponent == 1
-    method = choose([ghz(100)], noisy=True, shots=1000)
+    method = choose([ghz(100)], noisy=True, shots=1000, twirlable=False)
     assert method.name == "matrix_product_state" and not method.approximate
 
 
+def test_noisy_clifford_circuits_run_on_the_stabilizer_with_pauli_twirled_errors() -> None:
+    method = choose([ghz(100)], noisy=True, shots=1000)
+    assert (method.name, method.noise) == ("stabilizer", "pauli")
+    assert "Pauli-twirled" in method.metadata()["noise"]
+    assert choose([ghz(100)], noisy=False, shots=1000).noise == "none"
+
+
 def test_ideal_clifford_circuits_too_entangled_for_a_small_bond_use_the_stabilizer() -> None:
+    # Random pairings, layer after layer: no qubit order keeps the pairs close.
+    rng = np.random.default_rng(7)
     circuit = QuantumCircuit(200)
-    for _ in range(2):
+    for _ in range(8):
         circuit.h(range(200))
         circuit.s(range(200))
-        circuit.cx(range(100), range(100, 200))
+        pairs = rng.permutation(200)
+        circuit.cx(pairs[:100].tolist(), pairs[100:].tolist())
     circuit.measure_all()
     method = choose([circuit], noisy=False, shots=100, exact_only=True)
     assert method.name == "stabilizer"
 
 
-def test_interleaved_pairs_need_a_wide_bond_though_each_group_is_two_qubits() -> None:
-    shape = Shape.of([opposites(20)])
-    assert shape.width == 2 and shape.bond_exponent == 10
+def test_a_chain_laid_out_out_of_order_is_simulated_in_chain_order() -> None:
+    # A GHZ chain over shuffled qubits: in Aer's order many gates cross each cut;
+    # in the chain's own order one does.
+    rng = np.random.default_rng(3)
+    chain = rng.permutation(60).tolist()
+    circuit = QuantumCircuit(60)
+    circuit.ry(1.2, chain[0])  # not a Clifford gate: the stabilizer cannot take it
+    for a, b in zip(chain, chain[1:]):
+        circuit.cx(a, b)
+    circuit.measure_all()
+    natural = {q: q for q in range(60)}
+    assert Shape.of([circuit]).crossings <= 2 < _most_crossings_in(natural, circuit)
+    method = choose([circuit], noisy=False, shots=300)
+    assert method.name == "matrix_product_state" and not method.approximate
+    assert method.orders[0] is not None
+    moved = relabeled(circuit, method.orders[0])
+    counts = AerSimulator(method="matrix_product_state").run(
+        moved, shots=300, seed_simulator=1).result().get_counts()
+    assert set(counts) == {"0" * 60, "1" * 60}
+
+
+def test_a_relabelled_circuit_writes_the_same_classical_bits() -> None:
+    circuit = QuantumCircuit(QuantumRegister(5, "q"), ClassicalRegister(3, "a"),
+                             ClassicalRegister(2, "b"))
+    circuit.x([0, 3])
+    circuit.measure([0, 1, 2, 3, 4], [4, 0, 1, 2, 3])
+    moved = relabeled(circuit, (4, 2, 0, 1, 3))
+    assert [r.name for r in moved.cregs] == ["a", "b"]
+    for shown in (circuit, moved):
+        counts = AerSimulator().run(shown, shots=10).result().get_counts()
+        assert counts == {"10 100": 10}
+
+
+def _most_crossings_in(position: dict[int, int], circuit: QuantumCircuit) -> int:
+    from qruntime.programs import method as rule
+
+    groups = rule._Groups()
+    ops = rule._walk(circuit, range(circuit.num_qubits), groups)
+    return rule._most_crossings(position, ops.spans)
+
+
+def test_interleaved_pairs_are_reordered_next_to_each_other() -> None:
+    # Each qubit entangled with its opposite only: in Aer's order the middle cut is
+    # crossed by every pair (a 2**10 bond); side by side, by none.
+    pairs = QuantumCircuit(20)
+    for _ in range(2):
+        pairs.ry(0.3, range(20))
+        pairs.cx(range(10), range(10, 20))
+    pairs.measure_all()
+    shape = Shape.of([pairs])
+    assert shape.width == 2 and shape.bond_exponent <= 2 and shape.orders[0] is not None
+    natural = {q: q for q in range(20)}
+    assert _most_crossings_in(natural, pairs) == 10
+    method = choose([pairs], noisy=False, shots=100, exact_only=True)
+    assert method.name == "matrix_product_state" and not method.approximate
     assert choose([opposites(20)], noisy=False, shots=100, exact_only=True).name == "statevector"
 
 

@@ -117,6 +117,21 @@ class BackendSpec:
 
         return build_simulator(self.noise_model, method=self.simulation_method)
 
+    def pauli_simulator(self) -> Any:
+        """The simulator with this backend's errors in Pauli-twirled form (see
+        :mod:`qruntime.backends.pauli`), for the stabilizer method and matrix
+        product state trajectories; built once and reused."""
+        return self._pauli_simulator
+
+    @cached_property
+    def _pauli_simulator(self) -> Any:
+        from qruntime.backends.noise import build_simulator
+        from qruntime.backends.pauli import pauli_noise_model
+
+        model = self.noise_model
+        return build_simulator(None if model is None else pauli_noise_model(model),
+                               method=self.simulation_method)
+
     def pass_manager(self, optimization_level: int) -> StagedPassManager:
         """The preset pass manager for ``optimization_level`` (0-3), built once."""
         if optimization_level not in (0, 1, 2, 3):

@@ -127,7 +127,7 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     for circuit in job.circuits:
         batch.add(circuit)
     raw = run_batch(
-        simulator_for(backend, job.noise_model), batch, plan,
+        simulator_for(backend, job.noise_model, plan), batch, plan,
         shots=job.shots, memory=job.memory, seed_simulator=job.seed,
     )
     return _runtime_result(raw, job, backend, job_id or PENDING_JOB_ID, plan)
@@ -147,7 +147,7 @@ def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
 
 def _plan(job: RunnerJob, backend: BackendSpec) -> Method:
     return method_for(backend, job.circuits, noisy=is_noisy(backend, job.noise_model),
-                      shots=job.shots)
+                      shots=job.shots, twirlable=job.noise_model is None)
 
 
 def _circuit(item: Any, index: int, backend: BackendSpec, checked: bool = False

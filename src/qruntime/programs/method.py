@@ -10,8 +10,12 @@ circuits need instead:
 * **entangled width**: the largest group of qubits joined by multi-qubit
   instructions (a Bell pair measured on 27 qubits has width 2);
 * **Clifford**: whether every gate is a Clifford gate;
-* **crossings**: the most multi-qubit gates spanning one cut of the qubits in
-  Aer's order, which bounds a matrix product state's bond (``2**crossings``).
+* **crossings**: the most multi-qubit gates spanning one cut of the qubits,
+  which bounds a matrix product state's bond (``2**crossings``). A device's
+  physical order can be poor (a linear chain laid out on a heavy-hex lattice
+  crosses each cut 29 times on 127 qubits); the qubits are then simulated in a
+  bandwidth-reducing order (reverse Cuthill-McKee of the interaction graph),
+  where the same chain crosses each cut about once per layer.
 
 Each method that could run the job is costed (memory, and work in amplitude
 updates, about 1e9 a second on one core) and the cheapest that fits wins:
@@ -22,8 +26,16 @@ method                memory                       work (noisy: per shot)
 statevector           16 * 2**n B                  ops * 2**n
 density_matrix        16 * 4**n B (noisy only)     ops * 4**n, once
 matrix_product_state  n * chi**2 * 32 B            ops * chi**3 (chi: the bond)
-stabilizer            n**2 / 4 B (ideal Clifford)  ops * n
+stabilizer            n**2 / 4 B (Clifford)        ops * n + measures * n**2 / 16
 ====================  ===========================  ==============================
+
+Noise on the wide methods is Pauli noise: a noisy Clifford circuit runs on the
+stabilizer method, and noisy trajectories of a matrix product state sample
+unitary errors, so both carry the device's errors in their Pauli-twirled form
+(:mod:`qruntime.backends.pauli`: the same Pauli fidelities, as randomised
+compiling makes them on hardware). Amplitude damping as Kraus operators
+would cost a norm computation per error per shot. ``metadata["simulator"]``
+says which form the noise took.
 
 Small jobs (at most :data:`AUTOMATIC_QUBITS` qubits) keep Aer's automatic
 choice: every method is cheap there. A backend may require one method (IBM's
@@ -50,12 +62,15 @@ MAX_BOND_DIMENSION = 256
 DEFAULT_MEMORY_LIMIT = 4 * 2**30
 #: Work one job may ask for, in amplitude updates (about three hours on one core).
 DEFAULT_WORK_LIMIT = 1e13
+#: Amplitude updates a second on one core, to turn work into time.
+WORK_RATE = 1e9
 
 _CLIFFORD = frozenset({
     "id", "x", "y", "z", "h", "s", "sdg", "sx", "sxdg", "cx", "cy", "cz", "swap", "ecr",
     "iswap", "dcx",
 })
-_QUARTER_TURNS = frozenset({"rz", "rx", "ry", "p", "u1"})
+# Rotations Aer's stabilizer method runs at multiples of a quarter turn (not rx or p).
+_QUARTER_TURNS = frozenset({"rz"})
 
 
 @dataclass(frozen=True)
@@ -67,21 +82,40 @@ class Shape:
     operations: int
     non_clifford: str | None  # the first non-Clifford instruction, or None
     crossings: int = 0  # log2 of the largest bond a cut of the simulated qubits can need
+    measurements: int = 0
+    orders: tuple[tuple[int, ...] | None, ...] = ()
 
     @classmethod
     def of(cls, circuits: Iterable[QuantumCircuit]) -> Shape:
-        """The shape of the widest of ``circuits`` (their operations summed)."""
-        qubits = width = operations = crossings = 0
+        """The shape of the widest of ``circuits`` (their operations summed).
+
+        ``orders[i]`` is the position each qubit of circuit ``i`` takes in a
+        matrix product state, or ``None`` where the circuit's own order is best.
+        """
+        qubits = width = operations = crossings = measurements = 0
         non_clifford: str | None = None
+        orders: list[tuple[int, ...] | None] = []
         for circuit in circuits:
             groups = _Groups()
             ops = _walk(circuit, range(circuit.num_qubits), groups)
             operations += ops.count
+            measurements += ops.measurements
             non_clifford = non_clifford or ops.non_clifford
-            qubits = max(qubits, len(groups.members))
+            members = groups.members
+            qubits = max(qubits, len(members))
             width = max(width, groups.widest())
-            crossings = max(crossings, _most_crossings(groups.members, ops.spans))
-        return cls(qubits, width, operations, non_clifford, crossings)
+            natural = {q: i for i, q in enumerate(sorted(members))}
+            most = _most_crossings(natural, ops.spans)
+            order = None
+            if most > 1:
+                reordered = _chain_order(members, ops.spans)
+                fewer = _most_crossings(reordered, ops.spans)
+                if fewer < most:
+                    most, order = fewer, _permutation(reordered, circuit.num_qubits)
+            orders.append(order)
+            crossings = max(crossings, most)
+        return cls(qubits, width, operations, non_clifford, crossings, measurements,
+                   tuple(orders))
 
     @property
     def bond_exponent(self) -> int:
@@ -112,6 +146,10 @@ class Method:
         options: Further Aer run options of the method.
         approximate: Whether the result may deviate from the exact one
             (a matrix product state with a bounded bond dimension).
+        noise: ``"device"`` (the backend's own errors), ``"pauli"`` (their
+            Pauli-twirled form) or ``"none"`` for an ideal simulation.
+        orders: Per circuit, the position each qubit takes in the simulation
+            (``None``: its own order); see :func:`relabeled`.
     """
 
     name: str
@@ -121,6 +159,13 @@ class Method:
     reason: str
     options: Mapping[str, Any] = field(default_factory=dict)
     approximate: bool = False
+    noise: str = "device"
+    orders: tuple[tuple[int, ...] | None, ...] = ()
+
+    @property
+    def seconds(self) -> float:
+        """Estimated run time on one core."""
+        return self.work / WORK_RATE
 
     def run_options(self) -> dict[str, Any]:
         """The options to pass to Aer's ``run``."""
@@ -129,9 +174,21 @@ class Method:
 
     def metadata(self) -> dict[str, Any]:
         """What ``metadata["simulator"]`` records."""
-        return {"method": self.name, "reason": self.reason, "qubits": self.shape.qubits,
-                "entangled_width": self.shape.width, "approximate": self.approximate,
-                "estimated_memory_mb": round(self.memory_bytes / 2**20, 3)}
+        found = {"method": self.name, "reason": self.reason, "qubits": self.shape.qubits,
+                 "entangled_width": self.shape.width, "approximate": self.approximate,
+                 "noise": _NOISE_TEXT[self.noise],
+                 "estimated_memory_mb": round(self.memory_bytes / 2**20, 3),
+                 "estimated_seconds": round(self.seconds, 3)}
+        if any(order is not None for order in self.orders):
+            found["qubit_order"] = "reordered to shorten the matrix product state's bonds"
+        return found
+
+
+_NOISE_TEXT = {
+    "device": "the backend's noise model",
+    "pauli": "the backend's noise model in Pauli-twirled form (same Pauli fidelities)",
+    "none": "none",
+}
 
 
 @dataclass(frozen=True)
@@ -153,17 +210,20 @@ class Budget:
 
 def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
            required: str | None = None, exact_only: bool = False,
-           budget: Budget | None = None, backend_name: str = "the backend") -> Method:
+           budget: Budget | None = None, backend_name: str = "the backend",
+           twirlable: bool = True) -> Method:
     """The cheapest method that runs ``circuits`` right within ``budget``.
 
     Args:
         circuits: The job's circuits (one simulator call).
         noisy: Whether the simulation carries a noise model.
-        shots: Shots of each circuit.
+        shots: Shots of each circuit (trajectories, for an Estimator).
         required: A method the backend requires, or ``None``.
         exact_only: Refuse approximate methods (IBM's simulators are exact or refuse).
         budget: Memory and work limits.
         backend_name: For messages.
+        twirlable: Whether the noise may take its Pauli-twirled form (the
+            backend's own model; a model the user brings is used as given).
 
     Raises:
         InvalidInputError: Nothing fits; the message names the qubits, the
@@ -171,6 +231,7 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
     """
     budget = budget or Budget()
     runs = max(1, len(circuits))
+    noise = "device" if noisy else "none"
     if required is None and all(c.num_qubits <= AUTOMATIC_QUBITS for c in circuits):
         # Narrow circuits: no need to walk them (a 1000-circuit job would pay ~20 ms).
         width = max((c.num_qubits for c in circuits), default=0)
@@ -178,15 +239,15 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
                        width)
         return Method("automatic", narrow, _statevector_memory(width),
                       _statevector_work(narrow, noisy, shots, runs),
-                      f"at most {width} qubits: small enough for Aer's own choice")
+                      f"at most {width} qubits: small enough for Aer's own choice", noise=noise)
     shape = Shape.of(circuits)
     if required is not None:
         return _required(required, shape, noisy, shots, runs, budget, backend_name)
     if shape.qubits <= AUTOMATIC_QUBITS:
         return Method("automatic", shape, _statevector_memory(shape.qubits),
                       _statevector_work(shape, noisy, shots, runs),
-                      f"{shape.qubits} qubits: small enough for Aer's own choice")
-    candidates = [m for m in _candidates(shape, noisy, shots, runs, exact_only)
+                      f"{shape.qubits} qubits: small enough for Aer's own choice", noise=noise)
+    candidates = [m for m in _candidates(shape, noisy, shots, runs, exact_only, twirlable)
                   if m.memory_bytes <= budget.memory_bytes]
     if candidates:
         best = min(candidates, key=lambda m: m.work)
@@ -196,55 +257,78 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
 
 
 def _candidates(shape: Shape, noisy: bool, shots: int, runs: int,
-                exact_only: bool) -> list[Method]:
+                exact_only: bool, twirlable: bool) -> list[Method]:
     n, w = shape.qubits, shape.width
+    ops, reads = max(1, shape.operations), shape.measurements
+    device = "device" if noisy else "none"
+    wide_noise = "pauli" if noisy and twirlable else device
     found = [Method("statevector", shape, _statevector_memory(n),
                     _statevector_work(shape, noisy, shots, runs),
                     f"{n} qubits, all of them entangled" if w == n else
-                    f"{n} qubits fit a statevector")]
+                    f"{n} qubits fit a statevector", noise=device)]
     if noisy and n <= 14:
-        found.append(Method("density_matrix", shape, 16.0 * 4.0**n,
-                            max(1, shape.operations) * 4.0**n,
-                            f"{n} noisy qubits: one density matrix beats {shots} trajectories"))
-    if shape.clifford and not noisy:
+        found.append(Method("density_matrix", shape, 16.0 * 4.0**n, ops * 4.0**n,
+                            f"{n} noisy qubits: one density matrix beats {shots} trajectories",
+                            noise=device))
+    if shape.clifford and (not noisy or twirlable):
         found.append(Method("stabilizer", shape, n * n / 4.0,
-                            max(1, shape.operations) * n + shots * n * n * runs,
-                            "every gate is a Clifford gate"))
+                            _stabilizer_work(shape, noisy, shots),
+                            "every gate is a Clifford gate"
+                            + (", and the device's errors are Pauli errors once twirled"
+                               if noisy else ""),
+                            noise=wide_noise))
     exact_bond = 2.0 ** shape.bond_exponent
     if not exact_only or exact_bond <= MAX_BOND_DIMENSION:
         bond = min(exact_bond, MAX_BOND_DIMENSION)
         approximate = exact_bond > MAX_BOND_DIMENSION
         options = {"matrix_product_state_max_bond_dimension": MAX_BOND_DIMENSION,
                    "mps_log_data": True} if approximate else {}
-        per_run = max(1, shape.operations) * bond**3 + n * bond**2
+        # Aer spends some microseconds on each gate and readout of a matrix product
+        # state whatever its bond (measured on qiskit-aer 0.18: ~7 us a gate, ~3 us a
+        # readout), which is what decides against it for small bonds.
+        per_run = ops * (bond**3 + 5000)
+        sampling = reads * (bond**2 + 3000)
+        work = shots * (per_run + sampling) if noisy else per_run + shots * sampling
         found.append(Method(
-            "matrix_product_state", shape, n * bond * bond * 32.0,
-            per_run * (shots if noisy else 1) + (0 if noisy else shots * n * bond**2),
-            (f"{n} qubits, but at most {w} entangled together: a matrix product state"
-             + (f" with bond dimension at most {MAX_BOND_DIMENSION} (approximate)"
-                if approximate else " is exact and small")),
-            options, approximate))
+            "matrix_product_state", shape, n * bond * bond * 32.0, work,
+            (f"{n} qubits, but at most {w} entangled together" if w < n else
+             f"{n} qubits, entangled along chains")
+            + ": a matrix product state"
+            + (f" with bond dimension at most {MAX_BOND_DIMENSION} (approximate)"
+               if approximate else f" with bonds of at most {int(bond)} is exact"),
+            options, approximate, noise=wide_noise,
+            orders=() if noisy else shape.orders))  # noise models are not relabelled yet
     return found
+
+
+def _stabilizer_work(shape: Shape, noisy: bool, shots: int) -> float:
+    n = shape.qubits
+    gates = max(1, shape.operations) * (n + 200)
+    reads = shape.measurements * (n * n / 16 + 500)  # a tableau measurement, on 64-bit words
+    return shots * (gates + reads) if noisy else gates + shots * reads
 
 
 def _required(required: str, shape: Shape, noisy: bool, shots: int, runs: int,
               budget: Budget, backend_name: str) -> Method:
     n = shape.qubits
+    noise = "device" if noisy else "none"
     if required == "stabilizer":
         if not shape.clifford:
             raise InvalidInputError(
                 f"backend {backend_name!r} simulates Clifford circuits only, and "
                 f"{shape.non_clifford!r} is not a Clifford gate. Run the circuit on "
                 "simulator_mps or simulator_statevector, or use Clifford gates only.")
-        return Method("stabilizer", shape, n * n / 4.0, shape.operations * n + shots * n * n,
-                      f"backend {backend_name!r} is a stabilizer simulator")
+        return Method("stabilizer", shape, n * n / 4.0, _stabilizer_work(shape, noisy, shots),
+                      f"backend {backend_name!r} is a stabilizer simulator", noise=noise)
     memory = {"statevector": _statevector_memory(n),
               "density_matrix": 16.0 * 4.0**n}.get(required)
     if memory is not None and memory > budget.memory_bytes:
         raise InvalidInputError(_refusal(shape, noisy, budget, backend_name, True,
                                          method=required, memory=memory))
+    orders = shape.orders if required == "matrix_product_state" else ()
     return Method(required, shape, memory or 0.0, _statevector_work(shape, noisy, shots, runs),
-                  f"backend {backend_name!r} simulates with {required}")
+                  f"backend {backend_name!r} simulates with {required}", noise=noise,
+                  orders=orders)
 
 
 def _refusal(shape: Shape, noisy: bool, budget: Budget, backend_name: str, exact_only: bool,
@@ -288,19 +372,19 @@ def _size(count: float) -> str:
 @dataclass
 class _Ops:
     count: int = 0
+    measurements: int = 0
     non_clifford: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _most_crossings(members: set[int], spans: list[tuple[int, int]]) -> int:
-    """The largest bond exponent over the cuts between neighbours of the sorted
-    ``members``: at each cut, the spans crossing it, and no more than the qubits
-    on its smaller side."""
-    count = len(members)
-    position = {qubit: index for index, qubit in enumerate(sorted(members))}
+def _most_crossings(position: Mapping[int, int], spans: list[tuple[int, int]]) -> int:
+    """The largest bond exponent over the cuts between neighbours, the simulated
+    qubits placed at ``position``: at each cut, the spans crossing it, and no
+    more than the qubits on its smaller side."""
+    count = len(position)
     starts = [0] * (count + 1)
     for low, high in spans:
-        a, b = position[low], position[high]
+        a, b = sorted((position[low], position[high]))
         starts[a] += 1  # crosses the cuts after positions a .. b-1
         starts[b] -= 1
     most = running = 0
@@ -308,6 +392,42 @@ def _most_crossings(members: set[int], spans: list[tuple[int, int]]) -> int:
         running += step
         most = max(most, min(running, index + 1, count - index - 1))
     return most
+
+
+def _chain_order(members: set[int], spans: list[tuple[int, int]]) -> dict[int, int]:
+    """Positions of ``members`` that keep interacting qubits close: reverse
+    Cuthill-McKee on the interaction graph, which walks a chain from one end."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    qubits = sorted(members)
+    index = {qubit: i for i, qubit in enumerate(qubits)}
+    pairs = {(index[a], index[b]) for a, b in spans}
+    rows = [a for a, b in pairs] + [b for a, b in pairs]
+    cols = [b for a, b in pairs] + [a for a, b in pairs]
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(qubits),) * 2).tocsr()
+    order = reverse_cuthill_mckee(graph, symmetric_mode=True)
+    return {qubits[int(i)]: position for position, i in enumerate(order)}
+
+
+def _permutation(position: Mapping[int, int], num_qubits: int) -> tuple[int, ...]:
+    """``position`` extended to every qubit: the idle ones after the simulated ones."""
+    rest = iter(range(len(position), num_qubits))
+    return tuple(position[q] if q in position else next(rest) for q in range(num_qubits))
+
+
+def relabeled(circuit: QuantumCircuit, order: Sequence[int]) -> QuantumCircuit:
+    """``circuit`` with its qubit ``q`` moved to ``order[q]``; classical bits, registers,
+    parameters and control flow as they were, so results read the same."""
+    from qiskit.circuit import CircuitInstruction
+
+    moved = circuit.copy_empty_like()
+    qubits = moved.qubits
+    for instruction in circuit.data:
+        targets = [qubits[order[circuit.find_bit(q).index]] for q in instruction.qubits]
+        moved._append(CircuitInstruction(instruction.operation, targets, instruction.clbits))
+    return moved
 
 
 class _Groups:
@@ -350,6 +470,9 @@ def _walk(circuit: QuantumCircuit, physical: Sequence[int], groups: _Groups,
         name = operation.name
         if name in ("barrier", "delay"):
             continue
+        if name.startswith("save_"):  # an Estimator's saved expectation value: a readout
+            ops.measurements += 1
+            continue
         qubits = [physical[circuit.find_bit(q).index] for q in instruction.qubits]
         if len(qubits) > 1:
             ops.spans.append((min(qubits), max(qubits)))
@@ -360,6 +483,7 @@ def _walk(circuit: QuantumCircuit, physical: Sequence[int], groups: _Groups,
             continue
         if name in ("measure", "reset"):
             groups.add(qubits)  # simulated (Aer keeps measured qubits), entangling nothing
+            ops.measurements += name == "measure"
             continue
         ops.count += 1
         groups.add(qubits)

@@ -119,7 +119,8 @@ def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
     if not inputs.is_v2(params):
         v1 = _parse_v1(params, backend)
         noisy = is_noisy(backend, v1.noise_model)
-        method_for(backend, v1.circuits, noisy=noisy, shots=v1.shots)  # refuses what won't fit
+        method_for(backend, v1.circuits, noisy=noisy, shots=v1.shots,
+                   twirlable=v1.noise_model is None)  # refuses what won't fit
         return float(sum(inputs.simulation_cost(v1.circuits[e.source], 1, v1.shots, noisy)
                          for e in v1.entries))
     v2 = parse_v2(params, backend)
@@ -177,13 +178,13 @@ def parse_v2(params: Mapping[str, Any], backend: BackendSpec) -> SamplerJob:
 
 def run_v2(job: SamplerJob, backend: BackendSpec) -> PrimitiveResult[SamplerPubResult]:
     """Sample every pub of ``job``: one simulator call per distinct shot count."""
-    simulator = simulator_for(backend, job.noise_model)
     results: list[SamplerPubResult | None] = [None] * len(job.pubs)
     plans = []
     for shots, indices, plan in _calls(job, backend):
         batch = Batch()
         spans = [batch.add(job.pubs[i].circuit, _values(job.pubs[i])) for i in indices]
-        raw = run_batch(simulator, batch, plan, shots=shots, memory=True,
+        raw = run_batch(simulator_for(backend, job.noise_model, plan), batch, plan,
+                        shots=shots, memory=True,
                         seed_simulator=job.seed)
         for i, span in zip(indices, spans):
             results[i] = _pub_result(job.pubs[i], experiment_data(raw, span), shots)
@@ -201,7 +202,8 @@ def _calls(job: SamplerJob, backend: BackendSpec) -> list[tuple[int, list[int], 
         by_shots.setdefault(int(pub.shots or DEFAULT_SHOTS), []).append(index)
     noisy = is_noisy(backend, job.noise_model)
     return [(shots, indices, method_for(backend, [job.pubs[i].circuit for i in indices],
-                                        noisy=noisy, shots=shots))
+                                        noisy=noisy, shots=shots,
+                                        twirlable=job.noise_model is None))
             for shots, indices in by_shots.items()]
 
 
@@ -262,8 +264,8 @@ def run_v1(job: legacy.V1Job, backend: BackendSpec) -> dict[str, Any]:
         values = np.array([job.entries[p].values for p in positions])
         spans[source] = batch.add(circuits[source], values)
     plan = method_for(backend, circuits, noisy=is_noisy(backend, job.noise_model),
-                      shots=job.shots)
-    raw = run_batch(simulator_for(backend, job.noise_model), batch, plan, shots=job.shots,
+                      shots=job.shots, twirlable=job.noise_model is None)
+    raw = run_batch(simulator_for(backend, job.noise_model, plan), batch, plan, shots=job.shots,
                     seed_simulator=job.seed)
     quasi: list[dict[str, float]] = [{} for _ in job.entries]
     for source, positions in groups.items():

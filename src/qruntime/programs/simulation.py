@@ -79,9 +79,15 @@ def noise_model_of(value: Any, where: str) -> Any:
     )
 
 
-def simulator_for(backend: BackendSpec, noise_model: Any = None) -> Any:
-    """The backend's cached simulator, or a fresh one when the job brings a noise model."""
+def simulator_for(backend: BackendSpec, noise_model: Any = None,
+                  plan: Method | None = None) -> Any:
+    """The backend's cached simulator, or a fresh one when the job brings a noise model.
+
+    A ``plan`` whose noise is Pauli-twirled gets the backend's twirled simulator.
+    """
     if noise_model is None:
+        if plan is not None and plan.noise == "pauli":
+            return backend.pauli_simulator()
         return backend.simulator()
     from qruntime.backends.noise import build_simulator
 
@@ -96,15 +102,16 @@ def is_noisy(backend: BackendSpec, noise_model: Any = None) -> bool:
 
 
 def method_for(backend: BackendSpec, circuits: Sequence[QuantumCircuit], *, noisy: bool,
-               shots: int) -> Method:
+               shots: int, twirlable: bool = True) -> Method:
     """The simulation method of one call on ``backend`` (see :mod:`qruntime.programs.method`).
 
     Raises :class:`InvalidInputError` when nothing fits, so that programs call it
     when they assess a job, before it is queued, as well as when they run it.
+    ``twirlable`` is false when the job brings its own noise model (used as given).
     """
     return method.choose(circuits, noisy=noisy, shots=shots, required=_required(backend),
                          exact_only=backend.is_simulator, budget=method.Budget.from_environment(),
-                         backend_name=backend.name)
+                         backend_name=backend.name, twirlable=twirlable)
 
 
 def _required(backend: BackendSpec) -> str | None:
@@ -124,7 +131,13 @@ def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
         options.update(plan.run_options())
     if any(batch.binds):
         options["parameter_binds"] = batch.binds
-    result = simulator.run(batch.circuits, **options).result()
+    circuits = batch.circuits
+    if plan is not None and plan.orders and plan.noise == "none":
+        # A matrix product state in a bandwidth-reducing qubit order (the result's
+        # bits are the classical bits, unchanged). A noisy model is not relabelled yet.
+        circuits = [c if order is None else method.relabeled(c, order)
+                    for c, order in zip(circuits, plan.orders)]
+    result = simulator.run(circuits, **options).result()
     check_result(result)
     return result
 

@@ -72,9 +72,11 @@ def unsimulable_circuit(qubits: int = 32) -> Any:
 
     circuit = QuantumCircuit(qubits)
     half = qubits // 2
-    for _ in range(2):  # every qubit entangled with its opposite: no small bond either
+    for _ in range(2):  # every qubit entangled with its neighbour and its opposite
         circuit.h(range(qubits))
         circuit.t(range(qubits))
+        for qubit in range(qubits - 1):
+            circuit.cx(qubit, qubit + 1)
         circuit.cx(range(half), range(half, qubits))
     circuit.measure_all()
     return circuit

@@ -1,0 +1,47 @@
+"""Wide jobs on a noisy device: the method rule's choice runs, with the device's noise."""
+
+from __future__ import annotations
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.transpiler import generate_preset_pass_manager
+
+from qruntime.backends.spec import BackendSpec
+from qruntime.programs import sampler
+
+
+def _ghz(width: int, falcon: BackendSpec) -> QuantumCircuit:
+    circuit = QuantumCircuit(width)
+    circuit.h(0)
+    for qubit in range(width - 1):
+        circuit.cx(qubit, qubit + 1)
+    circuit.measure_all()
+    return generate_preset_pass_manager(optimization_level=1, target=falcon.target).run(circuit)
+
+
+def test_a_noisy_wide_clifford_circuit_runs_on_the_stabilizer_with_twirled_device_errors(
+    falcon: BackendSpec,
+) -> None:
+    circuit = _ghz(20, falcon)
+    result = sampler.run({"pubs": [[circuit, np.array([]), 2000]], "version": 2,
+                          "options": {"simulator": {"seed_simulator": 5}}}, falcon)
+    simulator = result.metadata["simulator"]
+    assert simulator["method"] == "stabilizer"
+    assert "Pauli-twirled" in simulator["noise"]
+    counts = result[0].data.meas.get_counts()
+    assert sum(counts.values()) == 2000
+    ends = counts.get("0" * 20, 0) + counts.get("1" * 20, 0)
+    # The device's errors show (a 20-qubit GHZ loses a good part of its shots), and
+    # the state is still mostly GHZ: all-zeros and all-ones dominate, about equally.
+    assert 0.2 * 2000 < ends < 0.95 * 2000
+    assert abs(counts.get("0" * 20, 0) - counts.get("1" * 20, 0)) < 0.25 * ends
+
+
+def test_a_users_own_noise_model_is_not_twirled(falcon: BackendSpec) -> None:
+    circuit = _ghz(20, falcon)
+    params = {"pubs": [[circuit, np.array([]), 100]], "version": 2,
+              "options": {"simulator": {"noise_model": falcon.noise_model,
+                                        "seed_simulator": 5}}}
+    result = sampler.run(params, falcon)
+    simulator = result.metadata["simulator"]
+    assert simulator["noise"] == "the backend's noise model" and simulator["method"] != "stabilizer"

@@ -9,7 +9,7 @@ from qiskit_aer import AerSimulator
 
 from circuits import ghz
 from qruntime.errors import InvalidInputError
-from qruntime.programs.method import Shape, choose, relabeled
+from qruntime.programs.method import Shape, choose, relabeled, snapped
 
 
 def spread_bell(width: int = 27) -> QuantumCircuit:
@@ -154,3 +154,14 @@ def test_a_required_stabilizer_refuses_a_non_clifford_gate_by_name() -> None:
     circuit.t(0)
     with pytest.raises(InvalidInputError, match="'t' is not a Clifford gate"):
         choose([circuit], noisy=False, shots=10, required="stabilizer")
+
+
+def test_quarter_turns_left_inexact_by_transpiling_are_made_exact_for_the_stabilizer() -> None:
+    circuit = QuantumCircuit(1)
+    circuit.rz(-np.pi / 2 + 1e-12, 0)  # Aer's stabilizer refuses this angle as it is
+    circuit.h(0)
+    circuit.measure_all()
+    simulator = AerSimulator(method="stabilizer")
+    assert not simulator.run(circuit, shots=1).result().success
+    counts = simulator.run(snapped(circuit), shots=400, seed_simulator=1).result().get_counts()
+    assert set(counts) == {"0", "1"}

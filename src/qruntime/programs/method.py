@@ -430,6 +430,23 @@ def relabeled(circuit: QuantumCircuit, order: Sequence[int]) -> QuantumCircuit:
     return moved
 
 
+def snapped(circuit: QuantumCircuit) -> QuantumCircuit:
+    """``circuit`` with each ``rz`` a multiple of a quarter turn to within 1e-9 made
+    exact: Aer's stabilizer method refuses ``rz(-pi/2 + 1e-12)``, as transpiling leaves."""
+    from qiskit.circuit import CircuitInstruction
+    from qiskit.circuit.library import RZGate
+
+    moved = circuit.copy_empty_like()
+    for instruction in circuit.data:
+        operation = instruction.operation
+        if operation.name == "rz" and _is_clifford(operation):
+            turns = round(float(operation.params[0]) / (math.pi / 2))
+            instruction = CircuitInstruction(RZGate(turns * math.pi / 2), instruction.qubits,
+                                             instruction.clbits)
+        moved._append(instruction)
+    return moved
+
+
 class _Groups:
     """Union-find of qubits joined by multi-qubit instructions."""
 

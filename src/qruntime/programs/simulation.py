@@ -137,6 +137,8 @@ def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
         # bits are the classical bits, unchanged). A noisy model is not relabelled yet.
         circuits = [c if order is None else method.relabeled(c, order)
                     for c, order in zip(circuits, plan.orders)]
+    if plan is not None and plan.name == "stabilizer":
+        circuits = [method.snapped(c) for c in circuits]
     result = simulator.run(circuits, **options).result()
     check_result(result)
     return result

@@ -150,3 +150,37 @@ def test_qubits_relax_during_delays(falcon: BackendSpec) -> None:
     counts = falcon.simulator().run(circuit, shots=SHOTS, seed_simulator=3).result().get_counts()
     expected = math.exp(-100e-6 / falcon.target.qubit_properties[0].t1)
     assert abs(counts["1"] / SHOTS - expected) < 0.06
+
+
+def test_a_relabelled_circuit_keeps_each_error_on_its_own_qubits(falcon: BackendSpec) -> None:
+    # A matrix product state runs circuits in another qubit order; their noise must
+    # follow them, or a gate would take the error of whatever pair now bears its labels.
+    from qruntime.programs.method import relabeled
+
+    circuit = QuantumCircuit(27, 3)
+    circuit.x(0)
+    circuit.sx(5)
+    circuit.ecr(1, 2)
+    circuit.measure([0, 1, 2], [0, 1, 2])
+    order = list(reversed(range(27)))
+    moved = relabeled(circuit, order)
+    simulator = falcon.simulator()
+    part = simulator._noise_parts.part(used_instructions(circuit))
+    relabelled = simulator._noise_parts.part(used_instructions(moved), order)
+    for name, by_qubits in part._local_quantum_errors.items():
+        for qubits, error in by_qubits.items():
+            assert relabelled._local_quantum_errors[name][tuple(26 - q for q in qubits)] is error
+    assert {tuple(26 - q for q in qs): e for qs, e in part._local_readout_errors.items()} == (
+        relabelled._local_readout_errors)
+    # The same state: the probabilities of qubits 0-2 (gate errors; readout is checked above).
+    runs = []
+    for c, saved, options in ((circuit, (0, 1, 2), {}), (moved, (26, 25, 24),
+                               {"qubit_order": order}), (moved, (26, 25, 24), {})):
+        c = c.remove_final_measurements(inplace=False)
+        c.save_probabilities_dict([c.qubits[q] for q in saved])
+        data = simulator.run(c, method="density_matrix", **options).result().data()
+        runs.append(data["probabilities"])
+    keys = sorted(set(runs[0]) | set(runs[1]))
+    assert all(abs(runs[0].get(k, 0) - runs[1].get(k, 0)) < 1e-12 for k in keys), runs
+    # Without the relabelled noise, the errors of qubits 24-26 are not those of 0-2.
+    assert any(abs(runs[0].get(k, 0) - runs[2].get(k, 0)) > 1e-5 for k in keys), runs

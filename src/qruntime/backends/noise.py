@@ -195,31 +195,47 @@ class NoiseParts:
         self._parts: OrderedDict[frozenset[Use], NoiseModel] = OrderedDict()
         self._lock = threading.Lock()
 
-    def part(self, used: frozenset[Use]) -> NoiseModel:
-        """The errors of ``model`` that some use in ``used`` triggers, as a noise model."""
+    def part(self, used: frozenset[Use], order: Sequence[int] | None = None) -> NoiseModel:
+        """The errors of ``model`` that some use in ``used`` triggers, as a noise model.
+
+        With ``order``, ``used`` names the qubits of circuits relabelled so that qubit
+        ``q`` became ``order[q]`` (:func:`qruntime.programs.method.relabeled`), and
+        the part's errors are relabelled the same way: each stays on its own qubits.
+        """
+        key = (used, None if order is None else tuple(order))
         with self._lock:
-            part = self._parts.get(used)
+            part = self._parts.get(key)
             if part is not None:
-                self._parts.move_to_end(used)
+                self._parts.move_to_end(key)
                 return part
-        part = self._cut(used)
+        if order is None:
+            part = self._cut(used, {})
+        else:
+            back = {new: old for old, new in enumerate(order)}
+            part = self._cut(frozenset((name, tuple(back[q] for q in qubits))
+                                       for name, qubits in used),
+                             {old: new for old, new in enumerate(order)})
         with self._lock:
-            self._parts[used] = part
+            self._parts[key] = part
             if len(self._parts) > _CACHE_SIZE:
                 self._parts.popitem(last=False)
         return part
 
-    def _cut(self, used: frozenset[Use]) -> NoiseModel:
+    def _cut(self, used: frozenset[Use], moved: dict[int, int]) -> NoiseModel:
         model = self.model
+
+        def to(qubits: tuple[int, ...]) -> tuple[int, ...]:
+            return tuple(moved.get(q, q) for q in qubits)
+
         part = _NoisePart(self, basis_gates=model.basis_gates)
         part._default_quantum_errors = dict(model._default_quantum_errors)
         part._default_readout_error = model._default_readout_error
         for name, by_qubits in model._local_quantum_errors.items():
-            kept = {qubits: e for qubits, e in by_qubits.items() if (name, qubits) in used}
+            kept = {to(qubits): e for qubits, e in by_qubits.items() if (name, qubits) in used}
             if kept:
                 part._local_quantum_errors[name] = kept
         part._local_readout_errors = {
-            qubits: e
+            to(qubits): e
             for qubits, e in model._local_readout_errors.items()
             if ("measure", qubits) in used
         }
@@ -233,15 +249,21 @@ class NoiseParts:
         return part
 
     def serialized(self, key: tuple[Any, ...], error: Any) -> dict[str, Any]:
-        """The JSON-ready dict of one error, as ``NoiseModel.to_dict`` lists it."""
-        found = self._serialized.get(key)
+        """The JSON-ready dict of one error, as ``NoiseModel.to_dict`` lists it.
+
+        ``key`` is ``(kind, name, qubits)``; the same error relabelled to other
+        qubits is another key, its dict sharing everything but ``gate_qubits``.
+        """
+        cache_key = (*key, id(error))
+        found = self._serialized.get(cache_key)
         if found is None:
             found = error.to_dict()
             if key[0] != "readout":
                 found["operations"] = [key[1]]
             if key[-1] is not None:
                 found["gate_qubits"] = [key[-1]]
-            found = self._serialized[key] = json.loads(json.dumps(found, cls=AerJSONEncoder))
+            found = self._serialized[cache_key] = json.loads(
+                json.dumps(found, cls=AerJSONEncoder))
         return found
 
 
@@ -295,10 +317,13 @@ class DeviceSimulator(AerSimulator):
         self._noise_parts = NoiseParts(noise_model)
 
     def run(self, circuits: Any, parameter_binds: Any = None, **run_options: Any) -> Any:
+        """Aer's ``run``; the option ``qubit_order`` says the circuits were relabelled
+        (qubit ``q`` to ``order[q]``), so the noise is relabelled with them."""
+        order = run_options.pop("qubit_order", None)
         if "noise_model" not in run_options:
             used = used_instructions(circuits)
             if used is not None:
-                run_options["noise_model"] = self._noise_parts.part(used)
+                run_options["noise_model"] = self._noise_parts.part(used, order)
         return super().run(circuits, parameter_binds=parameter_binds, **run_options)
 
 

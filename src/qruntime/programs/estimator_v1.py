@@ -30,7 +30,6 @@ from qruntime.errors import InvalidInputError
 from qruntime.programs import inputs, legacy, options
 from qruntime.programs.expectation import Task, estimate
 from qruntime.programs.observables import as_observable, logical_size
-from qruntime.programs.simulation import is_noisy, simulator_for
 
 
 @dataclass(frozen=True)
@@ -105,9 +104,7 @@ def run_v1(job: EstimatorV1Job, backend: BackendSpec) -> dict[str, Any]:
         sets = (np.array([base.entries[p].values for p in positions])
                 if circuit.num_parameters else None)
         tasks.append(Task(circuit, sets, observables, base.shots))
-    noisy = is_noisy(backend, base.noise_model)
-    found = estimate(tasks, simulator_for(backend, base.noise_model), noisy=noisy,
-                     seed=base.seed)
+    found = estimate(tasks, backend, base.noise_model, seed=base.seed)
     values = [0.0] * len(base.entries)
     metadata: list[dict[str, Any]] = [{} for _ in base.entries]
     extra = {"ignored_options": options.printable(base.ignored)} if base.ignored else {}

@@ -30,7 +30,7 @@ after measurement-error mitigation (resilience level 1, the stock default).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,16 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp
 from qiskit.quantum_info import Pauli, SparseObservable
 
+from qruntime.backends.spec import BackendSpec
 from qruntime.programs.inputs import NO_WORK, active_qubits
-from qruntime.programs.simulation import Batch, run_batch
+from qruntime.programs.method import AUTOMATIC_QUBITS, Method, relabeled
+from qruntime.programs.simulation import (
+    Batch,
+    is_noisy,
+    method_for,
+    run_batch,
+    simulator_for,
+)
 
 #: Largest active-qubit count simulated as a density matrix (16 * 4**12 B = 268 MB).
 MAX_DENSITY_MATRIX_QUBITS = 12
@@ -82,6 +90,7 @@ class Estimates:
     exact: bool
     method: str
     shots: int
+    plan: Method | None = None
 
     def at(self, sets: np.ndarray, observables: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Means and standard errors for index arrays ``sets`` and ``observables`` of one shape."""
@@ -101,48 +110,130 @@ class Estimates:
         return means.reshape(sets.shape), stds.reshape(sets.shape)
 
 
-def estimate(
-    tasks: Sequence[Task], simulator: Any, *, noisy: bool, seed: int | None
-) -> list[Estimates]:
+def estimate(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None, *,
+             seed: int | None = None) -> list[Estimates]:
     """Estimate every task's observables: one simulator call per method and shot count.
 
     Args:
         tasks: What to estimate.
-        simulator: The Aer simulator (with the job's noise model, if any).
-        noisy: Whether ``simulator`` carries noise.
+        backend: The backend whose simulator (and noise) runs them.
+        noise_model: A noise model the job brings in place of the backend's, or ``None``.
         seed: Seed of the trajectories.
+
+    Raises:
+        InvalidInputError: A wide task no simulation method fits (see :func:`plans`).
     """
-    plans = [_plan(task, noisy) for task in tasks]
+    chosen_plans = plans(tasks, backend, noise_model)
     results: list[Estimates | None] = [None] * len(tasks)
-    for method, shots in dict.fromkeys((plan.method, plan.shots) for plan in plans):
-        chosen = [i for i, p in enumerate(plans) if (p.method, p.shots) == (method, shots)]
+    for key in dict.fromkeys(plan.key for plan in chosen_plans):
+        chosen = [i for i, p in enumerate(chosen_plans) if p.key == key]
         batch = Batch()
-        spans = [batch.add(plans[i].circuit, tasks[i].values) for i in chosen]
+        spans = [batch.add(chosen_plans[i].circuit, tasks[i].values) for i in chosen]
+        first = chosen_plans[chosen[0]]
+        # A relabelled task's circuit is in its simulation order already; its noise
+        # is relabelled by the simulator.
+        call = None if first.method is None else replace(first.method, orders=())
+        relabel = first.order if call is not None and call.noise != "none" else None
         raw = run_batch(
-            simulator, batch, shots=shots, seed_simulator=seed,
-            **({} if method == "automatic" else {"method": method}),
+            simulator_for(backend, noise_model, call), batch, call,
+            shots=first.shots, seed_simulator=seed,
+            method=None if first.name == "automatic" or first.method else first.name,
+            qubit_order=relabel,
         )
-        stochastic = method == "statevector"
-        for i, span in zip(chosen, spans):
-            samples = _term_samples(raw, span, plans[i].terms, stochastic)
-            results[i] = Estimates(samples, plans[i].coefficients, not stochastic, method, shots)
+        for i in chosen:
+            plan = chosen_plans[i]
+            samples = _term_samples(raw, spans[chosen.index(i)], plan.terms, plan.stochastic)
+            results[i] = Estimates(samples, plan.coefficients, not plan.stochastic, plan.name,
+                                   plan.shots, plan.method)
     return [r for r in results if r is not None]
 
 
+def plans(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None) -> list[Plan]:
+    """How each task will be simulated: its circuit with the saved terms, and its method.
+
+    A task on at most :data:`~qruntime.programs.method.AUTOMATIC_QUBITS` active
+    qubits follows the table above; a wider one takes the method rule of
+    :mod:`qruntime.programs.method` (stabilizer, matrix product state, ...), which
+    refuses what cannot run here, so that assessing a job plans it too.
+    """
+    noisy = is_noisy(backend, noise_model)
+    return [_plan(task, backend, noise_model, noisy) for task in tasks]
+
+
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
+    """How one task is simulated.
+
+    Attributes:
+        circuit: The task's circuit with one saved expectation value per term.
+        terms: The distinct Pauli terms of its observables.
+        coefficients: ``coefficients[o, t]``: the weight of term ``t`` in observable ``o``.
+        name: The Aer method.
+        shots: Shots of the simulator call (trajectories; 1 when exact).
+        stochastic: Whether the values are means over trajectories.
+        method: The method rule's choice for a wide task, else ``None``.
+        order: The position each qubit of the task's circuit took in ``circuit``,
+            or ``None`` when it kept its own.
+    """
+
     circuit: QuantumCircuit
     terms: list[Term]
     coefficients: np.ndarray
-    method: str
+    name: str
     shots: int
+    stochastic: bool
+    method: Method | None = None
+    order: tuple[int, ...] | None = None
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Tasks of one key share a simulator call: narrow ones by method and shots; a
+        wide one runs alone, its method (qubit order, noise form) chosen for it."""
+        return (self.name, self.shots) if self.method is None else ("wide", id(self))
+
+    @property
+    def work(self) -> float:
+        """Estimated amplitude updates (about 1e9 a second on one core)."""
+        if self.method is not None:
+            return self.method.work
+        width = len(active_qubits(self.circuit))
+        shots = self.shots if self.stochastic else 1
+        states = 4.0**width if self.name == "density_matrix" else shots * 2.0**width
+        return max(len(self.circuit.data), 1) * states
 
 
-def _plan(task: Task, noisy: bool) -> _Plan:
+def _plan(task: Task, backend: BackendSpec, noise_model: Any, noisy: bool) -> Plan:
     terms, coefficients = pauli_terms(task.observables)
-    method = _method(task, terms, noisy, task.shots)
-    circuit = task.circuit.copy()
-    pershot = method == "statevector"
+    # Aer may keep one idle qubit besides these (qubit 0), hence the + 1.
+    width = len(active_qubits(task.circuit) | {q for _, qubits in terms for q in qubits}) + 1
+    chosen: Method | None = None
+    if width <= AUTOMATIC_QUBITS:
+        name = _narrow_method(task, width, noisy)
+        stochastic = name == "statevector"
+    else:
+        chosen = method_for(backend, [_with_terms(task.circuit, terms, pershot=False)],
+                            noisy=noisy, shots=task.shots, twirlable=noise_model is None)
+        name = chosen.name
+        stochastic = noisy and name != "density_matrix"
+    circuit = task.circuit
+    order = chosen.orders[0] if chosen is not None and chosen.orders else None
+    if order is not None:
+        # Relabel before saving: a saved Pauli whose qubits are out of Aer's order
+        # makes a matrix product state swap every qubit into place (std::bad_alloc
+        # on 100 qubits), while the same Pauli on sorted qubits costs nothing.
+        circuit = relabeled(circuit, order)
+        terms = [(label, tuple(order[q] for q in qubits)) for label, qubits in terms]
+    circuit = _with_terms(circuit, terms, pershot=stochastic)
+    return Plan(circuit, terms, coefficients, name, task.shots if stochastic else 1, stochastic,
+                chosen, order)
+
+
+def _with_terms(circuit: QuantumCircuit, terms: list[Term], *, pershot: bool
+                ) -> QuantumCircuit:
+    """``circuit`` with one saved expectation value per non-identity term."""
+    import qiskit_aer  # noqa: F401  (adds QuantumCircuit.save_expectation_value)
+
+    circuit = circuit.copy()
     everything = range(circuit.num_qubits)
     for index, term in enumerate(terms):
         if term[1]:
@@ -150,7 +241,7 @@ def _plan(task: Task, noisy: bool) -> _Plan:
                 _full_pauli(term, circuit.num_qubits), everything, label=f"t{index}",
                 pershot=pershot,
             )
-    return _Plan(circuit, terms, coefficients, method, task.shots if pershot else 1)
+    return circuit
 
 
 def _full_pauli(term: Term, num_qubits: int) -> Pauli:
@@ -192,12 +283,10 @@ def pauli_terms(observables: Sequence[SparseObservable]) -> tuple[list[Term], np
     return list(index), coefficients
 
 
-def _method(task: Task, terms: list[Term], noisy: bool, shots: int) -> str:
+def _narrow_method(task: Task, width: int, noisy: bool) -> str:
     if not noisy and not _has_non_unitary(task.circuit):
         return "automatic"
-    # Aer may keep one idle qubit besides these (qubit 0), hence the + 1.
-    width = len(active_qubits(task.circuit) | {q for _, qubits in terms for q in qubits}) + 1
-    if width <= MAX_DENSITY_MATRIX_QUBITS and 2**width <= max(shots, 2**6):
+    if width <= MAX_DENSITY_MATRIX_QUBITS and 2**width <= max(task.shots, 2**6):
         return "density_matrix"
     return "statevector"
 

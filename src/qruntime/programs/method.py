@@ -84,6 +84,12 @@ class Shape:
     crossings: int = 0  # log2 of the largest bond a cut of the simulated qubits can need
     measurements: int = 0
     orders: tuple[tuple[int, ...] | None, ...] = ()
+    expectations: int = 0  # saved expectation values (an Estimator's terms)
+
+    #: Bond exponent with one order for every circuit (:attr:`joint_order`, else their own).
+    joint_crossings: int = 0
+    #: One position per qubit for all the circuits, or ``None`` where their own order is best.
+    joint_order: tuple[int, ...] | None = None
 
     @classmethod
     def of(cls, circuits: Iterable[QuantumCircuit]) -> Shape:
@@ -91,21 +97,28 @@ class Shape:
 
         ``orders[i]`` is the position each qubit of circuit ``i`` takes in a
         matrix product state, or ``None`` where the circuit's own order is best.
+        ``joint_order`` is one such order for all of them, for a simulator call
+        whose noise model must be relabelled once (see :func:`relabeled`).
         """
-        qubits = width = operations = crossings = measurements = 0
+        qubits = width = operations = crossings = measurements = expectations = 0
+        natural_most = 0
         non_clifford: str | None = None
         orders: list[tuple[int, ...] | None] = []
+        walked: list[tuple[set[int], list[tuple[int, int]]]] = []
+        sizes: set[int] = set()
+        delays = 0
         for circuit in circuits:
             groups = _Groups()
             ops = _walk(circuit, range(circuit.num_qubits), groups)
             operations += ops.count
             measurements += ops.measurements
+            expectations += ops.expectations
             non_clifford = non_clifford or ops.non_clifford
             members = groups.members
             qubits = max(qubits, len(members))
             width = max(width, groups.widest())
-            natural = {q: i for i, q in enumerate(sorted(members))}
-            most = _most_crossings(natural, ops.spans)
+            most = _most_crossings(_ranks(members, sorted(members)), ops.spans)
+            natural_most = max(natural_most, most)
             order = None
             if most > 1:
                 reordered = _chain_order(members, ops.spans)
@@ -114,8 +127,25 @@ class Shape:
                     most, order = fewer, _permutation(reordered, circuit.num_qubits)
             orders.append(order)
             crossings = max(crossings, most)
+            walked.append((members, ops.spans))
+            sizes.add(circuit.num_qubits)
+            delays += ops.delays
+        joint_crossings, joint_order = natural_most, None
+        # A delay's relaxation is a noise pass on physical qubits: not relabelled.
+        if any(order is not None for order in orders) and len(sizes) == 1 and not delays:
+            if len(walked) == 1:
+                joint_crossings, joint_order = crossings, orders[0]
+            else:
+                everyone = set().union(*(members for members, _ in walked))
+                spans = [span for _, some in walked for span in some]
+                position = _chain_order(everyone, spans)
+                most = max(_most_crossings(_ranks(members, sorted(members, key=position.get)),
+                                           some) for members, some in walked)
+                if most < natural_most:
+                    joint_crossings = most
+                    joint_order = _permutation(position, sizes.pop())
         return cls(qubits, width, operations, non_clifford, crossings, measurements,
-                   tuple(orders))
+                   tuple(orders), expectations, joint_crossings, joint_order)
 
     @property
     def bond_exponent(self) -> int:
@@ -259,7 +289,7 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
 def _candidates(shape: Shape, noisy: bool, shots: int, runs: int,
                 exact_only: bool, twirlable: bool) -> list[Method]:
     n, w = shape.qubits, shape.width
-    ops, reads = max(1, shape.operations), shape.measurements
+    ops = max(1, shape.operations)
     device = "device" if noisy else "none"
     wide_noise = "pauli" if noisy and twirlable else device
     found = [Method("statevector", shape, _statevector_memory(n),
@@ -277,35 +307,54 @@ def _candidates(shape: Shape, noisy: bool, shots: int, runs: int,
                             + (", and the device's errors are Pauli errors once twirled"
                                if noisy else ""),
                             noise=wide_noise))
-    exact_bond = 2.0 ** shape.bond_exponent
-    if not exact_only or exact_bond <= MAX_BOND_DIMENSION:
-        bond = min(exact_bond, MAX_BOND_DIMENSION)
-        approximate = exact_bond > MAX_BOND_DIMENSION
-        options = {"matrix_product_state_max_bond_dimension": MAX_BOND_DIMENSION,
-                   "mps_log_data": True} if approximate else {}
-        # Aer spends some microseconds on each gate and readout of a matrix product
-        # state whatever its bond (measured on qiskit-aer 0.18: ~7 us a gate, ~3 us a
-        # readout), which is what decides against it for small bonds.
-        per_run = ops * (bond**3 + 5000)
-        sampling = reads * (bond**2 + 3000)
-        work = shots * (per_run + sampling) if noisy else per_run + shots * sampling
-        found.append(Method(
-            "matrix_product_state", shape, n * bond * bond * 32.0, work,
-            (f"{n} qubits, but at most {w} entangled together" if w < n else
-             f"{n} qubits, entangled along chains")
-            + ": a matrix product state"
-            + (f" with bond dimension at most {MAX_BOND_DIMENSION} (approximate)"
-               if approximate else f" with bonds of at most {int(bond)} is exact"),
-            options, approximate, noise=wide_noise,
-            orders=() if noisy else shape.orders))  # noise models are not relabelled yet
+    if not exact_only or 2.0**shape.bond_exponent <= MAX_BOND_DIMENSION:
+        found.append(_matrix_product_state(shape, noisy, shots, wide_noise, MAX_BOND_DIMENSION))
     return found
 
 
+def _matrix_product_state(shape: Shape, noisy: bool, shots: int, noise: str,
+                          cap: float | None, reason: str | None = None) -> Method:
+    """A matrix product state of ``shape``, its bond held to ``cap`` (``None``: exact)."""
+    n, w = shape.qubits, shape.width
+    ops, reads = max(1, shape.operations), shape.measurements
+    # A noise model is relabelled once for a call: its circuits share one order.
+    ideal = noise == "none"
+    exact_bond = 2.0 ** (shape.bond_exponent if ideal else shape.joint_crossings)
+    bond = exact_bond if cap is None else min(exact_bond, cap)
+    approximate = bond < exact_bond
+    options = {"matrix_product_state_max_bond_dimension": int(bond),
+               "mps_log_data": True} if approximate else {}
+    # Aer spends some microseconds on each gate and readout of a matrix product
+    # state whatever its bond (measured on qiskit-aer 0.18: ~7 us a gate, ~3 us a
+    # readout, 120-220 us a saved Pauli expectation value on 100 qubits), which is
+    # what decides against it for small bonds.
+    per_run = ops * (bond**3 + 5000)
+    sampling = reads * (bond**2 + 3000)
+    values = shape.expectations * n * (bond**2 + 1500)
+    work = (shots * (per_run + sampling + values) if noisy
+            else per_run + shots * sampling + values)
+    reason = reason or (
+        (f"{n} qubits, but at most {w} entangled together" if w < n else
+         f"{n} qubits, entangled along chains")
+        + ": a matrix product state"
+        + (f" with bond dimension at most {int(bond)} (approximate)"
+           if approximate else f" with bonds of at most {int(bond)} is exact"))
+    if ideal:
+        orders = shape.orders
+    else:
+        orders = () if shape.joint_order is None else (shape.joint_order,) * len(shape.orders)
+    return Method("matrix_product_state", shape, n * bond * bond * 32.0, work, reason,
+                  options, approximate, noise=noise, orders=orders)
+
+
 def _stabilizer_work(shape: Shape, noisy: bool, shots: int) -> float:
+    # Measured on qiskit-aer 0.18, 100 qubits: ~2.5 us a noisy gate (the gate, its
+    # sampled Pauli error, the relaxation), ~25 us a saved Pauli expectation value.
     n = shape.qubits
-    gates = max(1, shape.operations) * (n + 200)
+    gates = max(1, shape.operations) * (n + (2500 if noisy else 200))
     reads = shape.measurements * (n * n / 16 + 500)  # a tableau measurement, on 64-bit words
-    return shots * (gates + reads) if noisy else gates + shots * reads
+    values = shape.expectations * (2.5 * n * n + 500)
+    return shots * (gates + reads + values) if noisy else gates + shots * reads + values
 
 
 def _required(required: str, shape: Shape, noisy: bool, shots: int, runs: int,
@@ -320,15 +369,22 @@ def _required(required: str, shape: Shape, noisy: bool, shots: int, runs: int,
                 "simulator_mps or simulator_statevector, or use Clifford gates only.")
         return Method("stabilizer", shape, n * n / 4.0, _stabilizer_work(shape, noisy, shots),
                       f"backend {backend_name!r} is a stabilizer simulator", noise=noise)
+    if required == "matrix_product_state":
+        exact = _matrix_product_state(shape, noisy, shots, noise, None,
+                                      f"backend {backend_name!r} simulates with "
+                                      "matrix_product_state")
+        if exact.memory_bytes > budget.memory_bytes:
+            raise InvalidInputError(_refusal(shape, noisy, budget, backend_name, True,
+                                             method="an exact matrix_product_state",
+                                             memory=exact.memory_bytes))
+        return exact
     memory = {"statevector": _statevector_memory(n),
               "density_matrix": 16.0 * 4.0**n}.get(required)
     if memory is not None and memory > budget.memory_bytes:
         raise InvalidInputError(_refusal(shape, noisy, budget, backend_name, True,
                                          method=required, memory=memory))
-    orders = shape.orders if required == "matrix_product_state" else ()
     return Method(required, shape, memory or 0.0, _statevector_work(shape, noisy, shots, runs),
-                  f"backend {backend_name!r} simulates with {required}", noise=noise,
-                  orders=orders)
+                  f"backend {backend_name!r} simulates with {required}", noise=noise)
 
 
 def _refusal(shape: Shape, noisy: bool, budget: Budget, backend_name: str, exact_only: bool,
@@ -359,7 +415,8 @@ def _statevector_memory(n: int) -> float:
 
 
 def _statevector_work(shape: Shape, noisy: bool, shots: int, runs: int) -> float:
-    return max(1, shape.operations) * 2.0**shape.qubits * (shots if noisy else 1) + shots * runs
+    passes = max(1, shape.operations) + shape.expectations
+    return passes * 2.0**shape.qubits * (shots if noisy else 1) + shots * runs
 
 
 def _size(count: float) -> str:
@@ -373,6 +430,8 @@ def _size(count: float) -> str:
 class _Ops:
     count: int = 0
     measurements: int = 0
+    expectations: int = 0
+    delays: int = 0
     non_clifford: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -392,6 +451,11 @@ def _most_crossings(position: Mapping[int, int], spans: list[tuple[int, int]]) -
         running += step
         most = max(most, min(running, index + 1, count - index - 1))
     return most
+
+
+def _ranks(members: set[int], ordered: Sequence[int]) -> dict[int, int]:
+    """The position of each of ``members`` in ``ordered`` (Aer drops the idle qubits)."""
+    return {qubit: i for i, qubit in enumerate(q for q in ordered if q in members)}
 
 
 def _chain_order(members: set[int], spans: list[tuple[int, int]]) -> dict[int, int]:
@@ -486,9 +550,10 @@ def _walk(circuit: QuantumCircuit, physical: Sequence[int], groups: _Groups,
         operation = instruction.operation
         name = operation.name
         if name in ("barrier", "delay"):
+            ops.delays += name == "delay"
             continue
-        if name.startswith("save_"):  # an Estimator's saved expectation value: a readout
-            ops.measurements += 1
+        if name.startswith("save_"):  # an Estimator's saved expectation value
+            ops.expectations += 1
             continue
         qubits = [physical[circuit.find_bit(q).index] for q in instruction.qubits]
         if len(qubits) > 1:

@@ -45,3 +45,27 @@ def test_a_users_own_noise_model_is_not_twirled(falcon: BackendSpec) -> None:
     result = sampler.run(params, falcon)
     simulator = result.metadata["simulator"]
     assert simulator["noise"] == "the backend's noise model" and simulator["method"] != "stabilizer"
+
+
+def test_a_noisy_wide_circuit_of_low_entanglement_shares_trajectories(
+    falcon: BackendSpec,
+) -> None:
+    circuit = QuantumCircuit(20)
+    circuit.h(0)
+    circuit.rz(0.3, 0)  # not a Clifford gate: no stabilizer
+    for qubit in range(19):
+        circuit.cx(qubit, qubit + 1)
+    circuit.measure_all()
+    isa = generate_preset_pass_manager(optimization_level=1, target=falcon.target).run(circuit)
+    # Enough shots that one trajectory a shot would take long.
+    shots = 40_000
+    result = sampler.run({"pubs": [[isa, np.array([]), shots]], "version": 2,
+                          "options": {"simulator": {"seed_simulator": 2}}}, falcon)
+    simulator = result.metadata["simulator"]
+    assert simulator["method"] == "matrix_product_state"
+    assert simulator["trajectories"] == shots // 16 and "Pauli-twirled" in simulator["noise"]
+    counts = result[0].data.meas.get_counts()
+    assert sum(counts.values()) == shots and len(result[0].data.meas.get_bitstrings()) == shots
+    ends = counts.get("0" * 20, 0) + counts.get("1" * 20, 0)
+    assert 0.2 * shots < ends < 0.95 * shots
+    assert abs(counts.get("0" * 20, 0) - counts.get("1" * 20, 0)) < 0.3 * ends

@@ -35,7 +35,11 @@ unitary errors, so both carry the device's errors in their Pauli-twirled form
 (:mod:`qruntime.backends.pauli`: the same Pauli fidelities, as randomised
 compiling makes them on hardware). Amplitude damping as Kraus operators
 would cost a norm computation per error per shot. ``metadata["simulator"]``
-says which form the noise took.
+says which form the noise took. Where one trajectory a shot would take long, a
+matrix product state's shots share trajectories
+(:mod:`qruntime.programs.trajectories`), and ``metadata["simulator"]`` gives
+their number; an approximate one reports the largest bond its run reached and
+whether it was truncated.
 
 Small jobs (at most :data:`AUTOMATIC_QUBITS` qubits) keep Aer's automatic
 choice: every method is cheap there. A backend may require one method (IBM's
@@ -53,6 +57,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp
 
 from qruntime.errors import InvalidInputError
+from qruntime.programs.trajectories import MIN_TRAJECTORIES, trajectories_for
 
 #: Jobs of at most this many qubits keep Aer's automatic method.
 AUTOMATIC_QUBITS = 16
@@ -64,6 +69,9 @@ DEFAULT_MEMORY_LIMIT = 4 * 2**30
 DEFAULT_WORK_LIMIT = 1e13
 #: Amplitude updates a second on one core, to turn work into time.
 WORK_RATE = 1e9
+#: Noisy sampling whose one-trajectory-a-shot work passes this (about 10 s) shares
+#: trajectories between shots (:mod:`qruntime.programs.trajectories`).
+SHARED_TRAJECTORY_WORK = 1e10
 
 _CLIFFORD = frozenset({
     "id", "x", "y", "z", "h", "s", "sdg", "sx", "sxdg", "cx", "cy", "cz", "swap", "ecr",
@@ -90,6 +98,8 @@ class Shape:
     joint_crossings: int = 0
     #: One position per qubit for all the circuits, or ``None`` where their own order is best.
     joint_order: tuple[int, ...] | None = None
+    #: Whether a circuit has control flow or delays (whose noise is no fixed Pauli draw).
+    dynamic: bool = False
 
     @classmethod
     def of(cls, circuits: Iterable[QuantumCircuit]) -> Shape:
@@ -106,7 +116,7 @@ class Shape:
         orders: list[tuple[int, ...] | None] = []
         walked: list[tuple[set[int], list[tuple[int, int]]]] = []
         sizes: set[int] = set()
-        delays = 0
+        delays = flows = 0
         for circuit in circuits:
             groups = _Groups()
             ops = _walk(circuit, range(circuit.num_qubits), groups)
@@ -130,6 +140,7 @@ class Shape:
             walked.append((members, ops.spans))
             sizes.add(circuit.num_qubits)
             delays += ops.delays
+            flows += ops.flows
         joint_crossings, joint_order = natural_most, None
         # A delay's relaxation is a noise pass on physical qubits: not relabelled.
         if any(order is not None for order in orders) and len(sizes) == 1 and not delays:
@@ -145,7 +156,8 @@ class Shape:
                     joint_crossings = most
                     joint_order = _permutation(position, sizes.pop())
         return cls(qubits, width, operations, non_clifford, crossings, measurements,
-                   tuple(orders), expectations, joint_crossings, joint_order)
+                   tuple(orders), expectations, joint_crossings, joint_order,
+                   bool(delays or flows))
 
     @property
     def bond_exponent(self) -> int:
@@ -180,6 +192,8 @@ class Method:
             Pauli-twirled form) or ``"none"`` for an ideal simulation.
         orders: Per circuit, the position each qubit takes in the simulation
             (``None``: its own order); see :func:`relabeled`.
+        trajectories: Noise trajectories of each circuit, each sampled for several
+            shots (:mod:`qruntime.programs.trajectories`); 0: one a shot, Aer's way.
     """
 
     name: str
@@ -191,6 +205,7 @@ class Method:
     approximate: bool = False
     noise: str = "device"
     orders: tuple[tuple[int, ...] | None, ...] = ()
+    trajectories: int = 0
 
     @property
     def seconds(self) -> float:
@@ -211,6 +226,8 @@ class Method:
                  "estimated_seconds": round(self.seconds, 3)}
         if any(order is not None for order in self.orders):
             found["qubit_order"] = "reordered to shorten the matrix product state's bonds"
+        if self.trajectories:
+            found["trajectories"] = self.trajectories
         return found
 
 
@@ -331,7 +348,14 @@ def _matrix_product_state(shape: Shape, noisy: bool, shots: int, noise: str,
     per_run = ops * (bond**3 + 5000)
     sampling = reads * (bond**2 + 3000)
     values = shape.expectations * n * (bond**2 + 1500)
-    work = (shots * (per_run + sampling + values) if noisy
+    # Sampled shots of Pauli noise share trajectories (not an Estimator's: each
+    # trajectory gives one value of each term, and a value is worth one shot).
+    # They do when one trajectory a shot would take long (past SHARED_TRAJECTORY_WORK).
+    shared = (noise == "pauli" and not shape.dynamic and not shape.expectations
+              and shots > MIN_TRAJECTORIES
+              and shots * (per_run + sampling) > SHARED_TRAJECTORY_WORK)
+    runs = trajectories_for(shots) if shared else shots
+    work = (runs * (per_run + values) + shots * sampling if noisy
             else per_run + shots * sampling + values)
     reason = reason or (
         (f"{n} qubits, but at most {w} entangled together" if w < n else
@@ -343,8 +367,11 @@ def _matrix_product_state(shape: Shape, noisy: bool, shots: int, noise: str,
         orders = shape.orders
     else:
         orders = () if shape.joint_order is None else (shape.joint_order,) * len(shape.orders)
+    if shared:
+        reason += f"; {runs} noise trajectories, each sampled for several shots"
     return Method("matrix_product_state", shape, n * bond * bond * 32.0, work, reason,
-                  options, approximate, noise=noise, orders=orders)
+                  options, approximate, noise=noise, orders=orders,
+                  trajectories=runs if shared else 0)
 
 
 def _stabilizer_work(shape: Shape, noisy: bool, shots: int) -> float:
@@ -432,6 +459,7 @@ class _Ops:
     measurements: int = 0
     expectations: int = 0
     delays: int = 0
+    flows: int = 0
     non_clifford: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -559,6 +587,7 @@ def _walk(circuit: QuantumCircuit, physical: Sequence[int], groups: _Groups,
         if len(qubits) > 1:
             ops.spans.append((min(qubits), max(qubits)))
         if isinstance(operation, ControlFlowOp):
+            ops.flows += 1
             groups.add(qubits)  # a conditioned block may join what it touches
             for block in operation.blocks:
                 _walk(block, qubits, groups, ops)

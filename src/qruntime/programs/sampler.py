@@ -71,6 +71,7 @@ from qruntime.programs.memory import bit_arrays
 from qruntime.programs.method import Method
 from qruntime.programs.simulation import (
     Batch,
+    bond_report,
     experiment_data,
     is_noisy,
     method_for,
@@ -188,7 +189,7 @@ def run_v2(job: SamplerJob, backend: BackendSpec) -> PrimitiveResult[SamplerPubR
                         seed_simulator=job.seed)
         for i, span in zip(indices, spans):
             results[i] = _pub_result(job.pubs[i], experiment_data(raw, span), shots)
-        plans.append(plan.metadata())
+        plans.append({**plan.metadata(), **bond_report(raw, plan)})
     metadata: dict[str, Any] = {"version": 2, "simulator": plans[0] if len(plans) == 1 else plans}
     if job.ignored:
         metadata["ignored_options"] = options.printable(job.ignored)

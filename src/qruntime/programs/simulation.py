@@ -10,6 +10,8 @@ belongs to the circuit whose range of sets holds ``k``.
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from qiskit.result import Result
 
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import EngineError, InvalidInputError
-from qruntime.programs import method
+from qruntime.programs import method, trajectories
 from qruntime.programs.method import Method
 
 Binds = dict[Parameter, np.ndarray]
@@ -131,6 +133,8 @@ def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
         options.update(plan.run_options())
     if any(batch.binds):
         options["parameter_binds"] = batch.binds
+    if plan is not None and plan.trajectories:
+        return _run_shared(simulator, batch, plan, options)
     circuits = batch.circuits
     if plan is not None and any(order is not None for order in plan.orders):
         # A matrix product state in a bandwidth-reducing qubit order (the result's
@@ -145,6 +149,51 @@ def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
     result = simulator.run(circuits, **options).result()
     check_result(result)
     return result
+
+
+def _run_shared(simulator: Any, batch: Batch, plan: Method, options: dict[str, Any]) -> Result:
+    """A noisy call with shared trajectories (:mod:`qruntime.programs.trajectories`)."""
+    shots = int(options.pop("shots", 1))
+    seed = options.get("seed_simulator")
+    wanted_memory = bool(options.pop("memory", False))
+    rng = np.random.default_rng(seed)
+    model = simulator._noise_parts.model  # the backend's Pauli-twirled model
+    count = min(plan.trajectories, shots)
+    per = math.ceil(shots / count)
+    count = math.ceil(shots / per)
+    order = next((o for o in plan.orders if o is not None), None)
+    circuits, binds = [], []
+    for circuit, bind in zip(batch.circuits, batch.binds):
+        for _ in range(count):
+            realized = trajectories.realize(circuit, model, rng)
+            circuits.append(realized if order is None else method.relabeled(realized, order))
+            binds.append(bind)
+    if any(binds):
+        options["parameter_binds"] = binds
+    result = simulator.run(circuits, shots=per, memory=True,
+                           noise_model=trajectories.readout_model(model, order),
+                           **options).result()
+    if not result.success and not any(exp.success for exp in result.results):
+        check_result(result)
+    return trajectories.merge(result, batch.sizes, count, shots, rng, wanted_memory)
+
+
+def bond_report(result: Result, plan: Method) -> dict[str, Any]:
+    """For an approximate matrix product state, the largest bond its run reached (read
+    from Aer's ``MPS_log_data`` of the first experiment) and whether it was truncated;
+    nothing otherwise. A bond below the limit means nothing was discarded."""
+    limit = plan.options.get("matrix_product_state_max_bond_dimension")
+    if not plan.approximate or not limit or not result.results:
+        return {}
+    log = getattr(result.results[0], "metadata", {}).get("MPS_log_data", "")
+    bonds = [int(b) for found in _BONDS.findall(log) for b in found.split()]
+    if not bonds:
+        return {}
+    reached = max(bonds)
+    return {"largest_bond": reached, "truncated": reached >= int(limit)}
+
+
+_BONDS = re.compile(r"BD=\[([0-9 ]+)\]")
 
 
 def check_result(result: Result) -> None:

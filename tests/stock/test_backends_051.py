@@ -87,3 +87,14 @@ def test_fractional_gates_on_heron(report: dict[str, Any]) -> None:
     eagle = fractional["eagle"]
     assert eagle["type"] == "IBMInputValueError"
     assert "does not support fractional gates" in eagle["message"]
+
+
+def test_hello_world_on_the_device_and_an_ideal_simulator(report: dict[str, Any]) -> None:
+    utility = section(report, "utility")
+    noisy, stds = utility["noisy"], utility["noisy_stds"]
+    assert len(noisy) == 99 and min(stds) > 0
+    assert utility["method"] == "stabilizer"
+    near, middle, far = (sum(part) / len(part) for part in (noisy[:10], noisy[45:55],
+                                                            noisy[-10:]))
+    assert noisy[0] > 0.85 and near > middle + 0.1 > far + 0.2, (near, middle, far)
+    assert utility["ideal"] == [1.0] * 99

@@ -12,7 +12,8 @@ import math
 from common import CRN, TOKEN, URL, Report, counts_of, error_of
 from qiskit import QuantumCircuit
 from qiskit.transpiler import generate_preset_pass_manager
-from qiskit_ibm_runtime import QiskitRuntimeService, SamplerV2
+from qiskit.quantum_info import SparsePauliOp
+from qiskit_ibm_runtime import EstimatorV2, QiskitRuntimeService, SamplerV2
 
 service = QiskitRuntimeService(channel="ibm_quantum_platform", token=TOKEN,
                                url=f"{URL}/experimental/runtime", instance=CRN)
@@ -124,6 +125,37 @@ def fractional() -> dict:
             "posted": posted(out_of_range, "ibm_qrt_heron"),
             "eagle": error_of(lambda: service.backend("ibm_qrt_eagle",
                                                       use_fractional_gates=True))}
+
+
+def hello_world(backend) -> tuple:
+    """IBM hello-world's 100-qubit GHZ and its ``Z Z`` observables, laid out for ``backend``."""
+    width = 100
+    circuit = QuantumCircuit(width)
+    circuit.h(0)
+    for qubit in range(width - 1):
+        circuit.cx(qubit, qubit + 1)
+    labels = ["Z" + "I" * i + "Z" + "I" * (width - 2 - i) for i in range(width - 1)]
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(circuit)
+    return isa, [SparsePauliOp(label).apply_layout(isa.layout) for label in labels]
+
+
+@report.scenario
+def utility() -> dict:
+    device = service.backend("ibm_qrt_eagle")
+    isa, observables = hello_world(device)
+    estimator = EstimatorV2(mode=device)
+    estimator.options.resilience_level = 1
+    estimator.options.dynamical_decoupling.enable = True
+    estimator.options.dynamical_decoupling.sequence_type = "XY4"
+    estimator.options.default_precision = 0.05  # the guide's 5000 shots take ~35 s
+    noisy = estimator.run([(isa, observables)]).result()
+    ideal_backend = service.backend("simulator_stabilizer")
+    ideal_isa, ideal_observables = hello_world(ideal_backend)
+    ideal = EstimatorV2(mode=ideal_backend).run([(ideal_isa, ideal_observables)]).result()
+    return {"noisy": [float(v) for v in noisy[0].data.evs],
+            "noisy_stds": [float(v) for v in noisy[0].data.stds],
+            "method": noisy.metadata.get("simulator", {}).get("method"),
+            "ideal": [float(v) for v in ideal[0].data.evs]}
 
 
 report.emit()

@@ -130,3 +130,18 @@ def test_an_estimator_job_that_cannot_fit_is_refused_before_it_has_a_job_id(
     assert "cannot run on 'ibm_qrt_falcon'" in message and "27 qubits" in message, message
     assert "What would run" in message
     assert len(service.jobs(limit=None)) == before
+
+
+def test_a_job_that_cannot_finish_in_its_max_execution_time_is_refused_before_queueing(
+    service: QiskitRuntimeService,
+) -> None:
+    backend = service.backend("ibm_qrt_eagle")
+    isa, observables = hello_world(backend)
+    estimator = EstimatorV2(mode=backend)
+    estimator.options.max_execution_time = 1  # the default precision: 4096 trajectories
+    before = len(service.jobs(limit=None))
+    with pytest.raises(IBMInputValueError) as caught:
+        estimator.run([(isa, observables)])
+    message = str(caught.value)
+    assert "within its max_execution_time of 1 s" in message and "stabilizer" in message
+    assert len(service.jobs(limit=None)) == before

@@ -165,3 +165,28 @@ def test_quarter_turns_left_inexact_by_transpiling_are_made_exact_for_the_stabil
     assert not simulator.run(circuit, shots=1).result().success
     counts = simulator.run(snapped(circuit), shots=400, seed_simulator=1).result().get_counts()
     assert set(counts) == {"0", "1"}
+
+
+def test_a_job_that_cannot_finish_in_its_max_execution_time_is_refused() -> None:
+    wide = opposites(28)  # a 28-qubit statevector on an exact simulator: about a minute
+    chosen = choose([wide], noisy=False, shots=100, exact_only=True)
+    assert chosen.name == "statevector" and chosen.seconds > 20
+    assert chosen.least_seconds == pytest.approx(chosen.seconds / 2)
+    with pytest.raises(InvalidInputError) as info:
+        choose([wide], noisy=False, shots=100, exact_only=True, backend_name="sim",
+               max_seconds=5)
+    message = str(info.value)
+    assert "cannot finish on 'sim' within its max_execution_time of 5 s" in message
+    assert "statevector, needs about" in message and "act on 28 qubits" in message
+    assert "What would run: a larger max_execution_time, fewer shots" in message
+    assert choose([wide], noisy=False, shots=100, exact_only=True, max_seconds=600) == chosen
+
+
+def test_a_bounded_matrix_product_state_is_refused_only_when_it_surely_takes_too_long() -> None:
+    # Its estimate assumes every bond reaches the bound; most circuits stay far below.
+    method = choose([opposites(40)], noisy=False, shots=100)
+    assert method.approximate and method.least_seconds < method.seconds / 100
+    assert choose([opposites(40)], noisy=False, shots=100,
+                  max_seconds=method.seconds / 100) == method
+    with pytest.raises(InvalidInputError, match="max_execution_time of 1e-06 s"):
+        choose([opposites(40)], noisy=False, shots=100, max_seconds=1e-6)

@@ -129,7 +129,8 @@ class Engine:
             params = wire.loads(request.params_text or "{}")
         if not isinstance(params, dict):
             raise InvalidInputError("params must be a JSON object.")
-        cost = float(program.assess(params, backend))  # validates, parsing once
+        # Validates, parsing once, and refuses what cannot finish in max_execution_time.
+        cost = float(program.assess(params, backend, max_seconds=request.max_execution_time))
         job_id = new_id()
         session_id, batched = self._session_for_job(instance, request, job_id, user_id)
         params_text = request.params_text or wire.dumps(params)

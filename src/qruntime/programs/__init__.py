@@ -46,7 +46,8 @@ class _Run(Protocol):
 
 
 class _Cost(Protocol):
-    def __call__(self, params: Params, backend: BackendSpec) -> float: ...
+    def __call__(self, params: Params, backend: BackendSpec,
+                 max_seconds: float | None = None) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,12 @@ class Program:
             validates again (it may run in another process) and simulates.
             ``checked`` says ``validate`` passed in this process, so a program
             may skip its costlier checks.
-        assess: ``assess(params, backend) -> float``; validates as ``validate``
-            does and returns a rough count of amplitude updates (about 1e9 a
-            second on one core) for choosing between in-process and worker
-            execution, parsing the params once.
+        assess: ``assess(params, backend, max_seconds=None) -> float``; validates
+            as ``validate`` does, refuses a wide job that surely cannot finish
+            within ``max_seconds`` (its ``max_execution_time``), and returns a
+            rough count of amplitude updates (about 1e9 a second on one core)
+            for choosing between in-process and worker execution, parsing the
+            params once.
     """
 
     id: str

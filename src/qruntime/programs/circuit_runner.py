@@ -133,21 +133,23 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     return _runtime_result(raw, job, backend, job_id or PENDING_JOB_ID, plan)
 
 
-def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
+def assess(params: Mapping[str, Any], backend: BackendSpec,
+           max_seconds: float | None = None) -> float:
     """Validate ``params`` as :func:`validate` does, refuse what no simulation method
     fits, and return their rough simulation work (see :func:`inputs.simulation_cost`),
     parsing them once."""
     job = parse(params, backend)
-    plan = _plan(job, backend)
+    plan = _plan(job, backend, max_seconds)
     if plan.name != "automatic":
         return plan.work
     noisy = is_noisy(backend, job.noise_model)
     return sum(inputs.simulation_cost(circuit, 1, job.shots, noisy) for circuit in job.circuits)
 
 
-def _plan(job: RunnerJob, backend: BackendSpec) -> Method:
+def _plan(job: RunnerJob, backend: BackendSpec, max_seconds: float | None = None) -> Method:
     return method_for(backend, job.circuits, noisy=is_noisy(backend, job.noise_model),
-                      shots=job.shots, twirlable=job.noise_model is None)
+                      shots=job.shots, twirlable=job.noise_model is None,
+                      max_seconds=max_seconds)
 
 
 def _circuit(item: Any, index: int, backend: BackendSpec, checked: bool = False

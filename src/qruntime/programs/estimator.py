@@ -118,7 +118,8 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     return run_v1(parse_v1(params, backend), backend)
 
 
-def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
+def assess(params: Mapping[str, Any], backend: BackendSpec,
+           max_seconds: float | None = None) -> float:
     """Validate ``params`` as :func:`validate` does, plan the simulation, and return its
     rough work in amplitude updates (about 1e9 a second on one core).
 
@@ -136,7 +137,7 @@ def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
     job = parse_v2(params, backend)
     return float(sum(plan.work * max(1, pub.parameter_values.size)
                      for pub, plan in zip(job.pubs, plans(_tasks(job), backend,
-                                                          job.noise_model))))
+                                                          job.noise_model, max_seconds))))
 
 
 # --- V2 ---------------------------------------------------------------------------------

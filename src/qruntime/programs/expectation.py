@@ -148,16 +148,18 @@ def estimate(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = Non
     return [r for r in results if r is not None]
 
 
-def plans(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None) -> list[Plan]:
+def plans(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None,
+          max_seconds: float | None = None) -> list[Plan]:
     """How each task will be simulated: its circuit with the saved terms, and its method.
 
     A task on at most :data:`~qruntime.programs.method.AUTOMATIC_QUBITS` active
     qubits follows the table above; a wider one takes the method rule of
     :mod:`qruntime.programs.method` (stabilizer, matrix product state, ...), which
-    refuses what cannot run here, so that assessing a job plans it too.
+    refuses what cannot run here (or within ``max_seconds``, the job's
+    ``max_execution_time``), so that assessing a job plans it too.
     """
     noisy = is_noisy(backend, noise_model)
-    return [_plan(task, backend, noise_model, noisy) for task in tasks]
+    return [_plan(task, backend, noise_model, noisy, max_seconds) for task in tasks]
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,8 @@ class Plan:
         return max(len(self.circuit.data), 1) * states
 
 
-def _plan(task: Task, backend: BackendSpec, noise_model: Any, noisy: bool) -> Plan:
+def _plan(task: Task, backend: BackendSpec, noise_model: Any, noisy: bool,
+          max_seconds: float | None = None) -> Plan:
     terms, coefficients = pauli_terms(task.observables)
     # Aer may keep one idle qubit besides these (qubit 0), hence the + 1.
     width = len(active_qubits(task.circuit) | {q for _, qubits in terms for q in qubits}) + 1
@@ -212,7 +215,8 @@ def _plan(task: Task, backend: BackendSpec, noise_model: Any, noisy: bool) -> Pl
         stochastic = name == "statevector"
     else:
         chosen = method_for(backend, [_with_terms(task.circuit, terms, pershot=False)],
-                            noisy=noisy, shots=task.shots, twirlable=noise_model is None)
+                            noisy=noisy, shots=task.shots, twirlable=noise_model is None,
+                            max_seconds=max_seconds)
         name = chosen.name
         stochastic = noisy and name != "density_matrix"
     circuit = task.circuit

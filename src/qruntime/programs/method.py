@@ -69,6 +69,8 @@ DEFAULT_MEMORY_LIMIT = 4 * 2**30
 DEFAULT_WORK_LIMIT = 1e13
 #: Amplitude updates a second on one core, to turn work into time.
 WORK_RATE = 1e9
+#: How far a time estimate may be from the time taken (measured: within about 2x).
+ESTIMATE_SPREAD = 2.0
 #: Noisy sampling whose one-trajectory-a-shot work passes this (about 10 s) shares
 #: trajectories between shots (:mod:`qruntime.programs.trajectories`).
 SHARED_TRAJECTORY_WORK = 1e10
@@ -206,11 +208,20 @@ class Method:
     noise: str = "device"
     orders: tuple[tuple[int, ...] | None, ...] = ()
     trajectories: int = 0
+    least_work: float | None = None  # a lower bound where ``work`` is an upper one
 
     @property
     def seconds(self) -> float:
         """Estimated run time on one core."""
         return self.work / WORK_RATE
+
+    @property
+    def least_seconds(self) -> float:
+        """The least time the run can take: a bounded matrix product state's estimate
+        assumes its bonds grow to the bound, this one that they stay at 1; other
+        estimates are taken to be within :data:`ESTIMATE_SPREAD` of the time."""
+        least = self.least_work if self.least_work is not None else self.work / ESTIMATE_SPREAD
+        return least / WORK_RATE
 
     def run_options(self) -> dict[str, Any]:
         """The options to pass to Aer's ``run``."""
@@ -258,7 +269,7 @@ class Budget:
 def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
            required: str | None = None, exact_only: bool = False,
            budget: Budget | None = None, backend_name: str = "the backend",
-           twirlable: bool = True) -> Method:
+           twirlable: bool = True, max_seconds: float | None = None) -> Method:
     """The cheapest method that runs ``circuits`` right within ``budget``.
 
     Args:
@@ -271,10 +282,12 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
         backend_name: For messages.
         twirlable: Whether the noise may take its Pauli-twirled form (the
             backend's own model; a model the user brings is used as given).
+        max_seconds: The job's ``max_execution_time``: a wide job that would
+            surely take longer is refused (see :attr:`Method.least_seconds`).
 
     Raises:
         InvalidInputError: Nothing fits; the message names the qubits, the
-            method, the memory against the limit, and what would run.
+            method, the memory (or time) against the limit, and what would run.
     """
     budget = budget or Budget()
     runs = max(1, len(circuits))
@@ -289,7 +302,8 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
                       f"at most {width} qubits: small enough for Aer's own choice", noise=noise)
     shape = Shape.of(circuits)
     if required is not None:
-        return _required(required, shape, noisy, shots, runs, budget, backend_name)
+        return _in_time(_required(required, shape, noisy, shots, runs, budget, backend_name),
+                        max_seconds, backend_name)
     if shape.qubits <= AUTOMATIC_QUBITS:
         return Method("automatic", shape, _statevector_memory(shape.qubits),
                       _statevector_work(shape, noisy, shots, runs),
@@ -299,8 +313,33 @@ def choose(circuits: Sequence[QuantumCircuit], *, noisy: bool, shots: int,
     if candidates:
         best = min(candidates, key=lambda m: m.work)
         if best.work <= budget.work:
-            return best
+            return _in_time(best, max_seconds, backend_name)
     raise InvalidInputError(_refusal(shape, noisy, budget, backend_name, exact_only))
+
+
+def _in_time(chosen: Method, max_seconds: float | None, backend_name: str) -> Method:
+    """``chosen``, unless even its least time exceeds the job's ``max_execution_time``."""
+    if max_seconds is None or chosen.least_seconds <= max_seconds:
+        return chosen
+    return _refuse_time(chosen, max_seconds, backend_name)
+
+
+def _refuse_time(chosen: Method, max_seconds: float, backend_name: str) -> Method:
+    raise InvalidInputError(
+        f"this job cannot finish on {backend_name!r} within its max_execution_time of "
+        f"{max_seconds:g} s: its circuits act on {chosen.shape.qubits} qubits, and the "
+        f"cheapest simulation, {chosen.name}, needs about {_duration(chosen.seconds)} "
+        f"(at least {_duration(chosen.least_seconds)}). What would run: a larger "
+        "max_execution_time, fewer shots or parameter sets, or fewer qubits."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 7200:
+        return f"{seconds / 3600:.3g} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds:.3g} s"
 
 
 def _candidates(shape: Shape, noisy: bool, shots: int, runs: int,
@@ -345,18 +384,20 @@ def _matrix_product_state(shape: Shape, noisy: bool, shots: int, noise: str,
     # state whatever its bond (measured on qiskit-aer 0.18: ~7 us a gate, ~3 us a
     # readout, 120-220 us a saved Pauli expectation value on 100 qubits), which is
     # what decides against it for small bonds.
-    per_run = ops * (bond**3 + 5000)
-    sampling = reads * (bond**2 + 3000)
-    values = shape.expectations * n * (bond**2 + 1500)
+    def work_at(bond: float, runs: int) -> float:
+        per_run = ops * (bond**3 + 5000)
+        sampling = reads * (bond**2 + 3000)
+        values = shape.expectations * n * (bond**2 + 1500)
+        return (runs * (per_run + values) + shots * sampling if noisy
+                else per_run + shots * sampling + values)
+
     # Sampled shots of Pauli noise share trajectories (not an Estimator's: each
     # trajectory gives one value of each term, and a value is worth one shot).
     # They do when one trajectory a shot would take long (past SHARED_TRAJECTORY_WORK).
     shared = (noise == "pauli" and not shape.dynamic and not shape.expectations
-              and shots > MIN_TRAJECTORIES
-              and shots * (per_run + sampling) > SHARED_TRAJECTORY_WORK)
+              and shots > MIN_TRAJECTORIES and work_at(bond, shots) > SHARED_TRAJECTORY_WORK)
     runs = trajectories_for(shots) if shared else shots
-    work = (runs * (per_run + values) + shots * sampling if noisy
-            else per_run + shots * sampling + values)
+    work = work_at(bond, runs)
     reason = reason or (
         (f"{n} qubits, but at most {w} entangled together" if w < n else
          f"{n} qubits, entangled along chains")
@@ -371,7 +412,8 @@ def _matrix_product_state(shape: Shape, noisy: bool, shots: int, noise: str,
         reason += f"; {runs} noise trajectories, each sampled for several shots"
     return Method("matrix_product_state", shape, n * bond * bond * 32.0, work, reason,
                   options, approximate, noise=noise, orders=orders,
-                  trajectories=runs if shared else 0)
+                  trajectories=runs if shared else 0,
+                  least_work=work_at(1.0, runs) if approximate else None)
 
 
 def _stabilizer_work(shape: Shape, noisy: bool, shots: int) -> float:

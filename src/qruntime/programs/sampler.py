@@ -114,18 +114,19 @@ def run(params: Mapping[str, Any], backend: BackendSpec, *, job_id: str | None =
     return run_v1(_parse_v1(params, backend), backend)
 
 
-def assess(params: Mapping[str, Any], backend: BackendSpec) -> float:
+def assess(params: Mapping[str, Any], backend: BackendSpec,
+           max_seconds: float | None = None) -> float:
     """Validate ``params`` as :func:`validate` does and return their rough simulation
     work (see :func:`inputs.simulation_cost`), parsing them once."""
     if not inputs.is_v2(params):
         v1 = _parse_v1(params, backend)
         noisy = is_noisy(backend, v1.noise_model)
         method_for(backend, v1.circuits, noisy=noisy, shots=v1.shots,
-                   twirlable=v1.noise_model is None)  # refuses what won't fit
+                   twirlable=v1.noise_model is None, max_seconds=max_seconds)  # refuses what won't fit
         return float(sum(inputs.simulation_cost(v1.circuits[e.source], 1, v1.shots, noisy)
                          for e in v1.entries))
     v2 = parse_v2(params, backend)
-    calls = _calls(v2, backend)  # refuses what no simulation method fits
+    calls = _calls(v2, backend, max_seconds)  # refuses what no simulation method fits
     if any(plan.name != "automatic" for _, _, plan in calls):
         return float(sum(plan.work for _, _, plan in calls))
     noisy = is_noisy(backend, v2.noise_model)
@@ -196,7 +197,8 @@ def run_v2(job: SamplerJob, backend: BackendSpec) -> PrimitiveResult[SamplerPubR
     return PrimitiveResult([r for r in results if r is not None], metadata=metadata)
 
 
-def _calls(job: SamplerJob, backend: BackendSpec) -> list[tuple[int, list[int], Method]]:
+def _calls(job: SamplerJob, backend: BackendSpec, max_seconds: float | None = None
+           ) -> list[tuple[int, list[int], Method]]:
     """The simulator calls of a V2 job: one per distinct shot count, each with its method."""
     by_shots: dict[int, list[int]] = {}
     for index, pub in enumerate(job.pubs):
@@ -204,7 +206,8 @@ def _calls(job: SamplerJob, backend: BackendSpec) -> list[tuple[int, list[int], 
     noisy = is_noisy(backend, job.noise_model)
     return [(shots, indices, method_for(backend, [job.pubs[i].circuit for i in indices],
                                         noisy=noisy, shots=shots,
-                                        twirlable=job.noise_model is None))
+                                        twirlable=job.noise_model is None,
+                                        max_seconds=max_seconds))
             for shots, indices in by_shots.items()]
 
 

@@ -104,16 +104,18 @@ def is_noisy(backend: BackendSpec, noise_model: Any = None) -> bool:
 
 
 def method_for(backend: BackendSpec, circuits: Sequence[QuantumCircuit], *, noisy: bool,
-               shots: int, twirlable: bool = True) -> Method:
+               shots: int, twirlable: bool = True, max_seconds: float | None = None) -> Method:
     """The simulation method of one call on ``backend`` (see :mod:`qruntime.programs.method`).
 
     Raises :class:`InvalidInputError` when nothing fits, so that programs call it
     when they assess a job, before it is queued, as well as when they run it.
-    ``twirlable`` is false when the job brings its own noise model (used as given).
+    ``twirlable`` is false when the job brings its own noise model (used as given);
+    ``max_seconds`` is the job's ``max_execution_time``, at submission.
     """
     return method.choose(circuits, noisy=noisy, shots=shots, required=_required(backend),
                          exact_only=backend.is_simulator, budget=method.Budget.from_environment(),
-                         backend_name=backend.name, twirlable=twirlable)
+                         backend_name=backend.name, twirlable=twirlable,
+                         max_seconds=max_seconds)
 
 
 def _required(backend: BackendSpec) -> str | None:

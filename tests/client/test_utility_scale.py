@@ -91,7 +91,8 @@ def test_efficient_su2_on_127_qubits_samples_on_the_device(
     circuit.measure_all()
     isa = generate_preset_pass_manager(optimization_level=1, backend=backend,
                                        seed_transpiler=1).run(circuit)
-    result = SamplerV2(mode=backend).run([isa], shots=1000).result()
+    sampler = SamplerV2(mode=backend, options={"simulator": {"seed_simulator": 7}})
+    result = sampler.run([isa], shots=1000).result()
     simulator = result.metadata["simulator"]
     assert simulator["method"] == "matrix_product_state" and simulator["qubits"] == 127
     assert simulator["truncated"] is False  # its bonds stayed below the limit: exact
@@ -106,7 +107,11 @@ def test_efficient_su2_on_127_qubits_samples_on_the_device(
     data = AerSimulator(method="matrix_product_state").run(ideal).result().data()
     exact = np.array([data[f"z{q}"] for q in range(127)])
     assert np.corrcoef(sampled, exact)[0, 1] > 0.8
-    assert np.abs(sampled).mean() < np.abs(exact).mean()
+    # The shrinkage, as the least-squares slope of sampled on exact: about 0.88 here,
+    # with a standard error of about 0.03 from the shots (the mean of |sampled| is no
+    # measure: shot noise inflates it as much as the errors shrink it).
+    slope = (sampled * exact).sum() / (exact * exact).sum()
+    assert 0.6 < slope < 1.0
 
 
 def test_an_estimator_job_that_cannot_fit_is_refused_before_it_has_a_job_id(

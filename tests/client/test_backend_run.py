@@ -113,9 +113,11 @@ def test_cancel_a_queued_and_a_running_job(
 
 def test_max_execution_time_stops_a_job(service: QiskitRuntimeService) -> None:
     backend = service.backend("ibmq_qasm_simulator")
+    # The circuit runs for about 3 s; a limit of 2 s is above the least time the
+    # submission check allows it (half its estimate), so it is accepted and then stopped.
     job = service._submit(
         "circuit-runner", backend, {"circuits": [slow_circuit(backend)], "shots": 10},
-        max_execution_time=1,
+        max_execution_time=2,
     )
     with pytest.raises(RuntimeJobMaxTimeoutError, match="maximum execution time"):
         job.result(timeout=120)

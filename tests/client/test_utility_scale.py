@@ -92,10 +92,14 @@ def test_efficient_su2_on_127_qubits_samples_on_the_device(
     isa = generate_preset_pass_manager(optimization_level=1, backend=backend,
                                        seed_transpiler=1).run(circuit)
     sampler = SamplerV2(mode=backend, options={"simulator": {"seed_simulator": 7}})
-    result = sampler.run([isa], shots=1000).result()
+    job = sampler.run([isa], shots=1000)
+    result = job.result()
     simulator = result.metadata["simulator"]
     assert simulator["method"] == "matrix_product_state" and simulator["qubits"] == 127
     assert simulator["truncated"] is False  # its bonds stayed below the limit: exact
+    # The job's log says the method was approximate, and that nothing was discarded.
+    assert (f"largest bond reached {simulator['largest_bond']}, below the bound: "
+            "nothing was discarded") in job.logs()
     bits = result[0].data.meas.to_bool_array(order="little")
     assert bits.shape == (1000, 127)
     sampled = 1 - 2 * bits.mean(axis=0)  # <Z_i> of each logical qubit

@@ -72,10 +72,32 @@ def execute(task: Task, *, keep_object: bool = False) -> Outcome:
     elapsed = time.perf_counter() - started
     if task.max_execution_time is not None and elapsed > task.max_execution_time:
         return ran_too_long(task, elapsed)
+    logs = _log_line(task, f"completed in {elapsed:.4f} s")
+    logs += "".join(_log_line(task, note) for note in approximations(result))
     return Outcome(
         JobState.COMPLETED, result_text=text, result=result if keep_object else None,
-        logs=_log_line(task, f"completed in {elapsed:.4f} s"), usage_seconds=elapsed,
+        logs=logs, usage_seconds=elapsed,
     )
+
+
+def approximations(result: Any) -> list[str]:
+    """A log line for each approximate simulation in ``result``'s
+    ``metadata["simulator"]``: its method and bound, and, where the run reported it,
+    the largest bond it reached and whether anything was discarded."""
+    metadata = getattr(result, "metadata", None)
+    found = metadata.get("simulator") if isinstance(metadata, dict) else None
+    entries = found if isinstance(found, list) else [found]
+    notes = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("approximate"):
+            continue
+        note = f"approximate simulation ({entry.get('method')}): {entry.get('reason')}"
+        if "largest_bond" in entry:
+            note += (f"; largest bond reached {entry['largest_bond']}, "
+                     + ("truncated: weight was discarded at the bound" if entry.get("truncated")
+                        else "below the bound: nothing was discarded"))
+        notes.append(note)
+    return notes
 
 
 def _decode_stored(text: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from qiskit import QuantumCircuit
 from qiskit.transpiler import generate_preset_pass_manager
 
@@ -69,3 +70,43 @@ def test_a_noisy_wide_circuit_of_low_entanglement_shares_trajectories(
     ends = counts.get("0" * 20, 0) + counts.get("1" * 20, 0)
     assert 0.2 * shots < ends < 0.95 * shots
     assert abs(counts.get("0" * 20, 0) - counts.get("1" * 20, 0)) < 0.3 * ends
+
+
+def test_a_truncated_matrix_product_state_reports_the_weight_it_discarded(
+    falcon: BackendSpec, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qruntime.engine.execution import approximations
+    from qruntime.programs import method
+
+    # Bonds held to 4 and no memory for a statevector: the only run is approximate;
+    # its noise as shared trajectories, each one state whose bonds Aer logs.
+    monkeypatch.setattr(method, "MAX_BOND_DIMENSION", 4)
+    monkeypatch.setattr(method, "SHARED_TRAJECTORY_WORK", 0)
+    monkeypatch.setenv("QRUNTIME_SIMULATION_MEMORY_MB", "4")
+    rng = np.random.default_rng(3)
+    circuit = QuantumCircuit(20)
+    for _ in range(3):
+        for qubit in range(20):
+            circuit.ry(rng.uniform(0, np.pi), qubit)
+        for qubit in range(0, 19, 2):
+            circuit.cx(qubit, qubit + 1)
+        for qubit in range(1, 19, 2):
+            circuit.cx(qubit, qubit + 1)
+    circuit.measure_all()
+    isa = generate_preset_pass_manager(optimization_level=1, target=falcon.target,
+                                       seed_transpiler=1).run(circuit)
+    result = sampler.run({"pubs": [[isa, np.array([]), 200]], "version": 2,
+                          "options": {"simulator": {"seed_simulator": 5}}}, falcon)
+    simulator = result.metadata["simulator"]
+    assert simulator["method"] == "matrix_product_state" and simulator["approximate"]
+    assert simulator["trajectories"] == 128
+    assert simulator["largest_bond"] == 4 and simulator["truncated"] is True
+    # Bond 4 where 8 are needed: weight is lost at many gates, and the estimated
+    # fidelity (the product of what each truncation kept) is well below 1.
+    assert simulator["discarded_weight"] > 0.01
+    assert 0 <= simulator["estimated_fidelity"] < 0.99
+    (note,) = approximations(result)
+    assert (f"largest bond reached 4, truncated: weight discarded "
+            f"{simulator['discarded_weight']} in all, estimated fidelity to the exact state "
+            f"{simulator['estimated_fidelity']}") in note
+    assert sum(result[0].data.meas.get_counts().values()) == 200

@@ -93,9 +93,10 @@ def approximations(result: Any) -> list[str]:
             continue
         note = f"approximate simulation ({entry.get('method')}): {entry.get('reason')}"
         if "largest_bond" in entry:
-            note += (f"; largest bond reached {entry['largest_bond']}, "
-                     + ("truncated: weight was discarded at the bound" if entry.get("truncated")
-                        else "below the bound: nothing was discarded"))
+            note += f"; largest bond reached {entry['largest_bond']}, " + (
+                f"truncated: weight discarded {entry.get('discarded_weight')} in all, "
+                f"estimated fidelity to the exact state {entry.get('estimated_fidelity')}"
+                if entry.get("truncated") else "below the bound: nothing was discarded")
         notes.append(note)
     return notes
 

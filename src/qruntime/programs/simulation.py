@@ -150,7 +150,7 @@ def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
         circuits = [method.snapped(c) for c in circuits]
     result = simulator.run(circuits, **options).result()
     check_result(result)
-    return result
+    return compact_bond_logs(result)
 
 
 def _run_shared(simulator: Any, batch: Batch, plan: Method, options: dict[str, Any]) -> Result:
@@ -177,25 +177,55 @@ def _run_shared(simulator: Any, batch: Batch, plan: Method, options: dict[str, A
                            **options).result()
     if not result.success and not any(exp.success for exp in result.results):
         check_result(result)
-    return trajectories.merge(result, batch.sizes, count, shots, rng, wanted_memory)
+    merged = trajectories.merge(compact_bond_logs(result), batch.sizes, count, shots, rng,
+                                wanted_memory)
+    return merged
+
+
+def compact_bond_logs(result: Result) -> Result:
+    """``result`` with each experiment's ``MPS_log_data`` (Aer's log of an approximate
+    matrix product state: the bonds and the weight discarded at every gate, often
+    megabytes) replaced by its figures: ``mps_largest_bond``, ``mps_discarded_weight``
+    (the sum of the weights truncated along the run) and ``mps_fidelity`` (the product
+    of what each truncation kept: the usual estimate of the fidelity to the exact
+    state)."""
+    for experiment in result.results:
+        metadata = getattr(experiment, "metadata", None)
+        if not isinstance(metadata, dict) or "MPS_log_data" not in metadata:
+            continue
+        log = metadata.pop("MPS_log_data") or ""
+        bonds = [int(b) for found in _BONDS.findall(log) for b in found.split()]
+        metadata["mps_largest_bond"] = max(bonds, default=1)
+        discarded = [min(float(d), 1.0) for d in _DISCARDED.findall(log)]
+        metadata["mps_discarded_weight"] = float(sum(discarded))
+        metadata["mps_fidelity"] = float(np.prod([1.0 - d for d in discarded]))
+    return result
 
 
 def bond_report(result: Result, plan: Method) -> dict[str, Any]:
-    """For an approximate matrix product state, the largest bond its run reached (read
-    from Aer's ``MPS_log_data`` of the first experiment) and whether it was truncated;
-    nothing otherwise. A bond below the limit means nothing was discarded."""
+    """For an approximate matrix product state, what its run reports over all its
+    experiments (see :func:`compact_bond_logs`): the largest bond reached, whether it
+    was truncated, the largest weight discarded in one experiment and the lowest
+    estimated fidelity; nothing otherwise. A bond below the limit means nothing was
+    discarded."""
     limit = plan.options.get("matrix_product_state_max_bond_dimension")
-    if not plan.approximate or not limit or not result.results:
+    if not plan.approximate or not limit:
         return {}
-    log = getattr(result.results[0], "metadata", {}).get("MPS_log_data", "")
-    bonds = [int(b) for found in _BONDS.findall(log) for b in found.split()]
-    if not bonds:
+    found = [exp.metadata for exp in result.results
+             if isinstance(getattr(exp, "metadata", None), dict)
+             and "mps_largest_bond" in exp.metadata]
+    if not found:
         return {}
-    reached = max(bonds)
-    return {"largest_bond": reached, "truncated": reached >= int(limit)}
+    reached = max(int(m["mps_largest_bond"]) for m in found)
+    discarded = max(float(m["mps_discarded_weight"]) for m in found)
+    fidelity = min(float(m["mps_fidelity"]) for m in found)
+    return {"largest_bond": reached, "truncated": discarded > 0 or reached > int(limit),
+            "discarded_weight": float(f"{discarded:.3g}"),
+            "estimated_fidelity": float(f"{fidelity:.3g}")}
 
 
 _BONDS = re.compile(r"BD=\[([0-9 ]+)\]")
+_DISCARDED = re.compile(r"discarded_value=([0-9.eE+-]+)")
 
 
 def check_result(result: Result) -> None:

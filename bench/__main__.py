@@ -6,7 +6,7 @@ import importlib
 import sys
 
 SUITES = ["bench.start", "bench.embedded", "bench.primitives", "bench.http", "bench.stock",
-          "bench.workers", "bench.utility"]
+          "bench.workers", "bench.utility", "bench.mitigation"]
 
 
 def main(names: list[str]) -> None:

@@ -66,34 +66,70 @@ def test_v2_sweep_broadcasts(ideal: BackendSpec, ansatz: QuantumCircuit, sweep: 
     assert result[0].metadata["target_precision"] == 0.01
 
 
-def test_v2_noisy_follows_the_noise_model(falcon: BackendSpec, ghz5: QuantumCircuit) -> None:
+def noisy_exact(isa: QuantumCircuit, observables: list, backend: BackendSpec) -> np.ndarray:
+    """The exact values of ``observables`` under the backend's gate noise (a density
+    matrix; saved values do not see readout errors), from Aer directly."""
+    from qiskit_aer import AerSimulator
+
+    circuit = isa.copy()
+    paulis = [SparsePauliOp.from_list(list(o.items())).apply_layout(isa.layout)
+              for o in observables]
+    for k, pauli in enumerate(paulis):
+        circuit.save_expectation_value(pauli, range(isa.num_qubits), label=f"o{k}")
+    data = AerSimulator(method="density_matrix", noise_model=backend.noise_model).run(
+        circuit).result().data()
+    return np.array([np.real(data[f"o{k}"]) for k in range(len(paulis))])
+
+
+def test_v2_noisy_values_come_from_measured_shots(falcon: BackendSpec, ghz5: QuantumCircuit
+                                                   ) -> None:
     isa = falcon.pass_manager(1).run(ghz5)
-    pub = ESTIMATOR.run(v2([isa, GHZ5_OBSERVABLES, None, None]), falcon)[0]
-    truth = reference_evs(ghz5, GHZ5_OBSERVABLES)
-    assert pub.metadata["simulation"] == {"method": "density_matrix", "exact": True,
-                                          "trajectories": 1}
-    assert np.all(np.abs(pub.data.evs - truth) < 0.25)
-    assert abs(pub.data.evs[0] - truth[0]) > 1e-4 or abs(pub.data.evs[1] - truth[1]) > 1e-4
+    truth = noisy_exact(isa, GHZ5_OBSERVABLES, falcon)
+    pub = ESTIMATOR.run(v2([isa, GHZ5_OBSERVABLES, None, 0.01], seed_estimator=2), falcon)[0]
+    assert pub.metadata["simulation"]["measured"] and pub.metadata["shots"] == 10_016  # 32 randomizations of 313
+    stds = pub.data.stds
+    assert np.all(stds > 0.002) and np.all(stds < 0.03)
+    # Mitigated readout (level 1, the default): the gate noise's exact values, within
+    # the shots' standard errors.
+    assert np.all(np.abs(pub.data.evs - truth) < 4.5 * stds), (pub.data.evs, truth, stds)
     # one-qubit terms on the far side of the layout: qiskit-aer#2442 gets these wrong
     assert abs(pub.data.evs[2]) < 0.05
 
 
-def test_v2_meets_precision_with_trajectories(falcon: BackendSpec) -> None:
+def test_v2_level_0_shows_the_readout_error_that_level_1_removes(falcon: BackendSpec) -> None:
+    circuit = QuantumCircuit(1)
+    circuit.x(0)  # |1>: read as 0 with the qubit's readout error
+    isa = falcon.pass_manager(1).run(circuit)
+    pubs = [isa, [{"Z": 1.0}], None, 0.01]
+    raw = ESTIMATOR.run({**v2(pubs, seed_estimator=1), "resilience_level": 0}, falcon)[0]
+    trex = ESTIMATOR.run({**v2(pubs, seed_estimator=1), "resilience_level": 1}, falcon)[0]
+    (raw_value,), (raw_std,) = raw.data.evs, raw.data.stds
+    (trex_value,), (trex_std,) = trex.data.evs, trex.data.stds
+    assert raw.metadata["num_randomizations"] == 1 and trex.metadata["num_randomizations"] == 32
+    # The exact value is about -1 (an x gate's error is ~3e-4): level 0 is off by the
+    # readout error, many standard errors wide; level 1 is within its errors.
+    assert raw_value + 1 > 8 * raw_std
+    assert abs(trex_value + 1) < 4 * trex_std + 1e-3
+    assert abs(trex_value + 1) < abs(raw_value + 1) / 3
+
+
+def test_v2_stds_are_the_shots_standard_errors(falcon: BackendSpec) -> None:
     circuit = QuantumCircuit(10)
     circuit.h(0)
     for qubit in range(9):
         circuit.cx(qubit, qubit + 1)
     isa = falcon.pass_manager(1).run(circuit)
     observables = [{"Z" * 10: 1.0}, {"IIIIIIIIZZ": 1.0}, {"X" * 10: 1.0}]
-    exact = ESTIMATOR.run(v2([isa, observables, None, 0.005]), falcon)[0]
-    sampled = ESTIMATOR.run(v2([isa, observables, None, 0.05], simulator={"seed_simulator": 3}),
-                            falcon)[0]
-    assert exact.metadata["simulation"]["method"] == "density_matrix"
-    assert sampled.metadata["simulation"] == {"method": "statevector", "exact": False,
-                                              "trajectories": 400}
-    stds = sampled.data.stds
-    assert np.all(stds > 0) and np.all(stds <= 0.05)
-    assert np.all(np.abs(sampled.data.evs - exact.data.evs) <= 4 * stds)
+    values = []
+    for seed in range(6):
+        pub = ESTIMATOR.run({**v2([isa, observables, None, 0.05], seed_estimator=seed),
+                             "resilience_level": 0}, falcon)[0]
+        assert pub.metadata["shots"] == 400 and pub.metadata["num_randomizations"] == 1
+        assert np.all(pub.data.stds > 0) and np.all(pub.data.stds <= 0.05)
+        values.append(pub.data.evs)
+    # Independent seeds scatter by about the reported standard error.
+    spread = np.std(values, axis=0, ddof=1)
+    assert np.all(spread < 0.12) and np.all(spread > 0.005)
 
 
 def test_default_shots_overrides_precision(ideal: BackendSpec) -> None:
@@ -107,19 +143,24 @@ def test_observables_logical_or_physical(falcon: BackendSpec, ghz5: QuantumCircu
     isa = falcon.pass_manager(1).run(ghz5)
     logical = SparsePauliOp(["ZZIII", "XXXXX"])
     physical = logical.apply_layout(isa.layout)
-    by_logical = ESTIMATOR.run(v2([isa, logical]), falcon)[0].data.evs
-    by_physical = ESTIMATOR.run(v2([isa, physical]), falcon)[0].data.evs
+    by_logical = ESTIMATOR.run(v2([isa, logical], seed_estimator=3), falcon)[0].data.evs
+    by_physical = ESTIMATOR.run(v2([isa, physical], seed_estimator=3), falcon)[0].data.evs
     np.testing.assert_allclose(by_logical, by_physical)
 
 
 def test_v2_seed_and_hints(falcon: BackendSpec, ghz5: QuantumCircuit) -> None:
     isa = falcon.pass_manager(1).run(ghz5)
     params = {**v2([isa, {"ZZZZZ": 1.0}, None, 0.2], seed_estimator=4,
-                   resilience={"measure_mitigation": True}), "resilience_level": 1}
+                   resilience={"measure_mitigation": True, "zne_mitigation": True}),
+              "resilience_level": 2}
     result = ESTIMATOR.run(params, falcon)
     assert result.metadata["ignored_options"] == {
-        "options.resilience.measure_mitigation": True, "resilience_level": 1,
+        "options.resilience.zne_mitigation": True, "resilience_level": 2,
     }
+    assert result.metadata["resilience"] == {"measure_mitigation": True,
+                                             "zne_mitigation": False, "pec_mitigation": False}
+    again = ESTIMATOR.run(params, falcon)
+    assert again[0].data.evs == result[0].data.evs  # the seed fixes shots and twirls
 
 
 def test_v2_result_survives_the_stock_codec(ideal: BackendSpec, ansatz: QuantumCircuit,

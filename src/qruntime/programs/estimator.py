@@ -14,13 +14,15 @@ taken as is; any other size is refused. Observables and parameter sets
 broadcast as in Qiskit; the result's ``evs`` and ``stds`` have the broadcast
 shape.
 
-How exact the values are is set out in :mod:`qruntime.programs.expectation`:
-on an ideal backend they are exact (``stds`` 0, whatever the precision); with
-noise they follow the noise model, exact where a density matrix is cheap and
-otherwise averaged over ``ceil(1 / precision**2)`` trajectories with honest
-``stds``. The precision of a pub is its own, else ``1 / sqrt(default_shots)``
-when ``options.default_shots`` is set, else ``options.default_precision``
-(0.015625, as the stock service). Options (the schema is
+On an ideal backend the values are exact (``stds`` 0, whatever the precision;
+see :mod:`qruntime.programs.expectation`). On a noisy one they come from
+``ceil(1 / precision**2)`` measured shots, as on hardware
+(:mod:`qruntime.programs.measured`): readout errors and shot noise included,
+``stds`` the standard errors, and the readout errors mitigated by TREX at
+resilience level 1, the default (:mod:`qruntime.programs.resilience`). The
+precision of a pub is its own, else ``1 / sqrt(default_shots)`` when
+``options.default_shots`` is set, else ``options.default_precision`` (0.015625,
+as the stock service). Options (the schema is
 :data:`qruntime.programs.options.ESTIMATOR_V2`):
 
 ==================================  =============================================
@@ -28,17 +30,22 @@ Option                              Treatment
 ==================================  =============================================
 ``default_precision``               used; > 0; 0.015625 when unset
 ``default_shots``                   used; overrides ``default_precision``
-``seed_estimator``,                 used (seed of noisy trajectories; the
+``seed_estimator``,                 used (seed of shots and twirls; the
 ``simulator.seed_simulator``        latter wins)
 ``simulator.noise_model``           used: replaces the backend's noise model
 ``execution.init_qubits``           ``True`` only
 ``execution.rep_delay``             hint
-``resilience_level`` (beside        hint; 0, 1 or 2, anything else refused
-``options``)
-``resilience.*``                    hint (no mitigation is needed or done: see
-                                    :mod:`~qruntime.programs.expectation`)
-``dynamical_decoupling.*``,         hint
-``twirling.*``
+``resilience_level`` (beside        used: 0 (none), 1 (TREX, the default); 2 runs
+``options``)                        as 1 and is recorded as a hint
+``resilience.measure_mitigation``,  used (TREX and its calibration)
+``resilience.measure_noise_learning.*``
+``twirling.enable_measure``,        used (measurement twirling)
+``twirling.num_randomizations``,
+``twirling.shots_per_randomization``
+other ``resilience.*``,             hint
+``twirling.enable_gates``,
+``twirling.strategy``
+``dynamical_decoupling.*``          hint
 ``simulator.coupling_map``,         hint (V2 circuits are already ISA)
 ``simulator.basis_gates``
 ``experimental``, ``transpilation`` hint
@@ -79,10 +86,11 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
-from qruntime.programs import inputs, options
+from qruntime.programs import inputs, measured, options
 from qruntime.programs.estimator_v1 import parse_v1, run_v1
 from qruntime.programs.expectation import Task, estimate, plans
 from qruntime.programs.observables import physical_observables
+from qruntime.programs.resilience import Resilience, resilience_of
 from qruntime.programs.simulation import is_noisy, noise_model_of
 
 #: Precision of a pub that names none, when neither default is set (stock default).
@@ -100,6 +108,7 @@ class EstimatorJob:
     noise_model: Any
     max_shots: int
     ignored: dict[str, Any]
+    resilience: Resilience
 
 
 def validate(params: Mapping[str, Any], backend: BackendSpec) -> None:
@@ -135,6 +144,11 @@ def assess(params: Mapping[str, Any], backend: BackendSpec,
             for k, e in enumerate(v1.entries)
         ))
     job = parse_v2(params, backend)
+    if is_noisy(backend, job.noise_model):
+        _, calls = measured.plan(_tasks(job), backend, job.noise_model,
+                                 twirl=job.resilience.twirl, seed=job.seed,
+                                 max_seconds=max_seconds)
+        return measured.work(calls)
     return float(sum(plan.work * max(1, pub.parameter_values.size)
                      for pub, plan in zip(job.pubs, plans(_tasks(job), backend,
                                                           job.noise_model, max_seconds))))
@@ -148,11 +162,9 @@ def parse_v2(params: Mapping[str, Any], backend: BackendSpec) -> EstimatorJob:
     inputs.check_keys(params, V2_KEYS, "EstimatorV2 input")
     opts = params.get("options") or {}
     ignored = options.check_options(opts, options.ESTIMATOR_V2, "options")
-    level = params.get("resilience_level")
-    if level is not None:
-        if isinstance(level, bool) or level not in (0, 1, 2):
-            raise InvalidInputError(f"resilience_level is {level!r}; allowed: 0, 1, 2.")
-        ignored["resilience_level"] = level
+    chosen = resilience_of(params.get("resilience_level"), opts)
+    if chosen.level == 2:
+        ignored["resilience_level"] = 2  # its gate twirling and ZNE are not done yet
     inputs.check_flag(options.pick(opts, "execution", "init_qubits"), True,
                       "options.execution.init_qubits",
                       "the simulator starts every shot from |0...0>. Allowed: True.")
@@ -170,29 +182,44 @@ def parse_v2(params: Mapping[str, Any], backend: BackendSpec) -> EstimatorJob:
                                    "options.simulator.noise_model"),
         max_shots=backend.max_shots,
         ignored=ignored,
+        resilience=chosen,
     )
 
 
 def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult]:
-    """Estimate every pub of ``job``."""
-    found = estimate(_tasks(job), backend, job.noise_model, seed=job.seed)
+    """Estimate every pub of ``job``: from measured shots on a noisy backend (with the
+    job's measurement mitigation), exactly on an ideal one."""
+    noisy = is_noisy(backend, job.noise_model)
+    found: list[Any]
+    if noisy:
+        found = measured.estimate(_tasks(job), backend, job.noise_model,
+                                  twirl=job.resilience.twirl, seed=job.seed)
+    else:
+        found = estimate(_tasks(job), backend, job.noise_model, seed=job.seed)
     results = []
     for pub, estimates in zip(job.pubs, found):
         sets = np.arange(pub.parameter_values.size).reshape(pub.parameter_values.shape)
         observables = np.arange(pub.observables.size).reshape(pub.observables.shape)
         sets, observables = np.broadcast_arrays(sets, observables)
         evs, stds = estimates.at(sets, observables)
-        pub_metadata = {
+        pub_metadata: dict[str, Any] = {
             "target_precision": pub.precision,
-            "shots": _shots(pub.precision, job.max_shots),
+            "shots": estimates.shots if noisy else _shots(pub.precision, job.max_shots),
             "circuit_metadata": pub.circuit.metadata,
-            "simulation": {"method": estimates.method, "exact": estimates.exact,
-                           "trajectories": estimates.shots},
         }
+        if noisy:
+            pub_metadata["num_randomizations"] = estimates.randomizations
+            pub_metadata["simulation"] = {"method": estimates.method, "exact": False,
+                                          "measured": True}
+        else:
+            pub_metadata["simulation"] = {"method": estimates.method, "exact": estimates.exact,
+                                          "trajectories": estimates.shots}
         results.append(
             PubResult(DataBin(evs=evs, stds=stds, shape=evs.shape), metadata=pub_metadata)
         )
     metadata: dict[str, Any] = {"version": 2}
+    if noisy:
+        metadata.update(job.resilience.metadata)
     chosen = [e.plan.metadata() for e in found if e.plan is not None]
     if chosen:
         metadata["simulator"] = chosen[0] if len(chosen) == 1 else chosen

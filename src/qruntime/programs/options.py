@@ -71,10 +71,18 @@ _TWIRLING: Schema = dict.fromkeys(
 _SIMULATOR: Schema = {
     "noise_model": USED, "seed_simulator": USED, "coupling_map": HINT, "basis_gates": HINT,
 }
-_RESILIENCE_V2: Schema = dict.fromkeys(
-    ["measure_mitigation", "measure_noise_learning", "zne_mitigation", "zne",
-     "pec_mitigation", "pec", "layer_noise_learning", "layer_noise_model"], HINT,
-)
+# EstimatorV2 twirls and mitigates measurements (qruntime.programs.resilience); the
+# rest of resilience, and gate twirling, are hints so far.
+_RESILIENCE_V2: Schema = {
+    "measure_mitigation": USED,
+    "measure_noise_learning": {"num_randomizations": USED, "shots_per_randomization": USED},
+    **dict.fromkeys(["zne_mitigation", "zne", "pec_mitigation", "pec", "layer_noise_learning",
+                     "layer_noise_model"], HINT),
+}
+_TWIRLING_ESTIMATOR: Schema = {
+    "enable_measure": USED, "num_randomizations": USED, "shots_per_randomization": USED,
+    "enable_gates": HINT, "strategy": HINT,
+}
 
 #: SamplerV2 ``options``.  ``default_shots`` (4096 when unset, as the stock
 #: service), ``execution.meas_type`` (``"classified"`` only),
@@ -93,10 +101,13 @@ SAMPLER_V2: Schema = {
 }
 
 #: EstimatorV2 ``options``.  ``default_precision`` (0.015625 when unset),
-#: ``default_shots`` (overrides the precision: 1/sqrt(shots)), ``seed_estimator``
-#: and ``simulator.*`` are used; ``resilience``, ``dynamical_decoupling``,
-#: ``twirling``, ``execution.rep_delay``, ``experimental`` and ``transpilation``
-#: are hints.  ``resilience_level`` travels beside ``options`` (0, 1 or 2; a hint).
+#: ``default_shots`` (overrides the precision: 1/sqrt(shots)), ``seed_estimator``,
+#: ``simulator.*``, measurement twirling and mitigation (``twirling.enable_measure``,
+#: ``twirling.num_randomizations``, ``twirling.shots_per_randomization``,
+#: ``resilience.measure_mitigation``, ``resilience.measure_noise_learning.*``) are
+#: used; the rest of ``resilience``, ``twirling.enable_gates``, ``twirling.strategy``,
+#: ``dynamical_decoupling``, ``execution.rep_delay``, ``experimental`` and
+#: ``transpilation`` are hints.  ``resilience_level`` travels beside ``options``.
 ESTIMATOR_V2: Schema = {
     "default_precision": USED,
     "default_shots": USED,
@@ -104,7 +115,7 @@ ESTIMATOR_V2: Schema = {
     "dynamical_decoupling": _DYNAMICAL_DECOUPLING,
     "resilience": _RESILIENCE_V2,
     "execution": {"init_qubits": USED, "rep_delay": HINT},
-    "twirling": _TWIRLING,
+    "twirling": _TWIRLING_ESTIMATOR,
     "simulator": _SIMULATOR,
     "experimental": HINT,
     "transpilation": HINT,

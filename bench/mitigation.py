@@ -4,8 +4,8 @@ the exact value, and what it costs.
 ``python -m bench mitigation``. For each case on ``ibm_qrt_falcon`` and
 ``ibm_qrt_heron`` (a readout-dominated one-qubit ``<Z>`` of ``|1>``, GHZ-4
 ``<ZZZZ>``, a 6-qubit Trotter step's ``<Z_i>``), an embedded ``EstimatorV2`` job
-at resilience levels 0 and 1 (level 2 runs as level 1 until gate twirling and
-ZNE land): the mean absolute error to the exact ideal value over seeds, the
+at resilience levels 0, 1 (TREX) and 2 (TREX, gate twirling, ZNE): the mean
+absolute error to the exact ideal value over seeds, the
 mean ``stds``, the shots, and the time of a job to its result. The baseline is
 direct Aer: ``AerSimulator.run`` with the device's noise model on the same
 circuit with its own qubits measured in Z, with the same shots, its ``<Z>`` read from the counts
@@ -94,7 +94,7 @@ def main() -> None:
             direct_ms = statistics.median(direct_seconds) * 1e3
             print(f"{title:24s} {'direct Aer, counts':22s} {np.mean(direct_errors):12.4f} "
                   f"{'':>9s} {shots:7d} {direct_ms:10.1f} {1.0:8.2f}x")
-            for level in (0, 1):
+            for level in (0, 1, 2):
                 errors, stds, seconds, used = [], [], [], 0
                 for seed in SEEDS:
                     estimator = EstimatorV2(mode=backend, options={

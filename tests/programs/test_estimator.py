@@ -151,16 +151,17 @@ def test_observables_logical_or_physical(falcon: BackendSpec, ghz5: QuantumCircu
 def test_v2_seed_and_hints(falcon: BackendSpec, ghz5: QuantumCircuit) -> None:
     isa = falcon.pass_manager(1).run(ghz5)
     params = {**v2([isa, {"ZZZZZ": 1.0}, None, 0.2], seed_estimator=4,
-                   resilience={"measure_mitigation": True, "zne_mitigation": True}),
+                   resilience={"measure_mitigation": True, "layer_noise_learning": {}},
+                   dynamical_decoupling={"enable": True}),
               "resilience_level": 2}
     result = ESTIMATOR.run(params, falcon)
     assert result.metadata["ignored_options"] == {
-        "options.resilience.zne_mitigation": True, "resilience_level": 2,
+        "options.resilience.layer_noise_learning": {}, "options.dynamical_decoupling.enable": True,
     }
     assert result.metadata["resilience"] == {"measure_mitigation": True,
-                                             "zne_mitigation": False, "pec_mitigation": False}
+                                             "zne_mitigation": True, "pec_mitigation": False}
     again = ESTIMATOR.run(params, falcon)
-    assert again[0].data.evs == result[0].data.evs  # the seed fixes shots and twirls
+    assert again[0].data.evs == result[0].data.evs  # the seed fixes shots, twirls and folds
 
 
 def test_v2_result_survives_the_stock_codec(ideal: BackendSpec, ansatz: QuantumCircuit,

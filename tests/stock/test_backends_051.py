@@ -98,3 +98,18 @@ def test_hello_world_on_the_device_and_an_ideal_simulator(report: dict[str, Any]
                                                             noisy[-10:]))
     assert noisy[0] > 0.85 and near > middle + 0.1 > far + 0.2, (near, middle, far)
     assert utility["ideal"] == [1.0] * 99
+
+
+def test_estimator_levels_on_a_noisy_device(report: dict[str, Any]) -> None:
+    mitigation = section(report, "mitigation")
+    raw, trex = mitigation["level0"], mitigation["level1"]
+    # <Z> of |1>: level 0 keeps the readout error, many standard errors wide; level 1
+    # (TREX) removes it.
+    assert raw["ev"] + 1 > 8 * raw["std"] and raw["resilience"]["measure_mitigation"] is False
+    assert abs(trex["ev"] + 1) < 4 * trex["std"] + 1e-3
+    assert trex["resilience"]["measure_mitigation"] is True
+    assert raw["shots"] == 10_000 and trex["shots"] == 10_016
+    twirled = mitigation["twirled"]
+    assert twirled["shots"] == 1600
+    assert twirled["twirling"]["num_randomizations"] == 16
+

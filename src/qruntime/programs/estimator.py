@@ -18,8 +18,9 @@ On an ideal backend the values are exact (``stds`` 0, whatever the precision;
 see :mod:`qruntime.programs.expectation`). On a noisy one they come from
 ``ceil(1 / precision**2)`` measured shots, as on hardware
 (:mod:`qruntime.programs.measured`): readout errors and shot noise included,
-``stds`` the standard errors, and the readout errors mitigated by TREX at
-resilience level 1, the default (:mod:`qruntime.programs.resilience`). The
+``stds`` the standard errors, the readout errors mitigated by TREX at
+resilience level 1, the default, and gate errors by zero-noise extrapolation at
+level 2 (:mod:`qruntime.programs.resilience`, :mod:`qruntime.programs.zne`). The
 precision of a pub is its own, else ``1 / sqrt(default_shots)`` when
 ``options.default_shots`` is set, else ``options.default_precision`` (0.015625,
 as the stock service). Options (the schema is
@@ -35,17 +36,21 @@ Option                              Treatment
 ``simulator.noise_model``           used: replaces the backend's noise model
 ``execution.init_qubits``           ``True`` only
 ``execution.rep_delay``             hint
-``resilience_level`` (beside        used: 0 (none), 1 (TREX, the default); 2 runs
-``options``)                        as 1 and is recorded as a hint
+``resilience_level`` (beside        used: 0 (none), 1 (TREX, the default), 2 (TREX,
+``options``)                        gate twirling, ZNE by gate folding)
 ``resilience.measure_mitigation``,  used (TREX and its calibration)
 ``resilience.measure_noise_learning.*``
-``twirling.enable_measure``,        used (measurement twirling)
+``resilience.zne_mitigation``,      used (``pea`` refused: no layer noise learning)
+``resilience.zne.*``
+``resilience.pec_mitigation``       ``False`` only (PEC needs layer noise learning)
+``twirling.enable_measure``,        used (measurement and gate twirling)
+``twirling.enable_gates``,
 ``twirling.num_randomizations``,
 ``twirling.shots_per_randomization``
-other ``resilience.*``,             hint
-``twirling.enable_gates``,
-``twirling.strategy``
-``dynamical_decoupling.*``          hint
+``resilience.pec``,                 hint
+``resilience.layer_noise_*``,
+``twirling.strategy``,
+``dynamical_decoupling.*``
 ``simulator.coupling_map``,         hint (V2 circuits are already ISA)
 ``simulator.basis_gates``
 ``experimental``, ``transpilation`` hint
@@ -71,7 +76,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -86,11 +91,11 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
-from qruntime.programs import inputs, measured, options
+from qruntime.programs import inputs, measured, options, zne
 from qruntime.programs.estimator_v1 import parse_v1, run_v1
 from qruntime.programs.expectation import Task, estimate, plans
 from qruntime.programs.observables import physical_observables
-from qruntime.programs.resilience import Resilience, resilience_of
+from qruntime.programs.resilience import Extrapolation, Resilience, resilience_of
 from qruntime.programs.simulation import is_noisy, noise_model_of
 
 #: Precision of a pub that names none, when neither default is set (stock default).
@@ -145,7 +150,7 @@ def assess(params: Mapping[str, Any], backend: BackendSpec,
         ))
     job = parse_v2(params, backend)
     if is_noisy(backend, job.noise_model):
-        _, calls = measured.plan(_tasks(job), backend, job.noise_model,
+        _, calls = measured.plan(_noisy_tasks(job), backend, job.noise_model,
                                  twirl=job.resilience.twirl, seed=job.seed,
                                  max_seconds=max_seconds)
         return measured.work(calls)
@@ -163,8 +168,6 @@ def parse_v2(params: Mapping[str, Any], backend: BackendSpec) -> EstimatorJob:
     opts = params.get("options") or {}
     ignored = options.check_options(opts, options.ESTIMATOR_V2, "options")
     chosen = resilience_of(params.get("resilience_level"), opts)
-    if chosen.level == 2:
-        ignored["resilience_level"] = 2  # its gate twirling and ZNE are not done yet
     inputs.check_flag(options.pick(opts, "execution", "init_qubits"), True,
                       "options.execution.init_qubits",
                       "the simulator starts every shot from |0...0>. Allowed: True.")
@@ -192,21 +195,31 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
     noisy = is_noisy(backend, job.noise_model)
     found: list[Any]
     if noisy:
-        found = measured.estimate(_tasks(job), backend, job.noise_model,
+        found = measured.estimate(_noisy_tasks(job), backend, job.noise_model,
                                   twirl=job.resilience.twirl, seed=job.seed)
     else:
         found = estimate(_tasks(job), backend, job.noise_model, seed=job.seed)
+    extrapolation = job.resilience.zne if noisy else None
+    factors = len(extrapolation.noise_factors) if extrapolation else 1
     results = []
-    for pub, estimates in zip(job.pubs, found):
+    for index, pub in enumerate(job.pubs):
         sets = np.arange(pub.parameter_values.size).reshape(pub.parameter_values.shape)
         observables = np.arange(pub.observables.size).reshape(pub.observables.shape)
         sets, observables = np.broadcast_arrays(sets, observables)
+        amplified = [found[f * len(job.pubs) + index] for f in range(factors)]
+        estimates = amplified[0]
         evs, stds = estimates.at(sets, observables)
+        fields: dict[str, Any] = {}
         pub_metadata: dict[str, Any] = {
             "target_precision": pub.precision,
-            "shots": estimates.shots if noisy else _shots(pub.precision, job.max_shots),
+            "shots": (estimates.shots * factors if noisy
+                      else _shots(pub.precision, job.max_shots)),
             "circuit_metadata": pub.circuit.metadata,
         }
+        if extrapolation is not None:
+            evs, stds, fields, chosen = _extrapolated(extrapolation, amplified, pub, sets,
+                                                      observables)
+            pub_metadata["resilience"] = {"zne": {"extrapolator": chosen}}
         if noisy:
             pub_metadata["num_randomizations"] = estimates.randomizations
             pub_metadata["simulation"] = {"method": estimates.method, "exact": False,
@@ -214,9 +227,8 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
         else:
             pub_metadata["simulation"] = {"method": estimates.method, "exact": estimates.exact,
                                           "trajectories": estimates.shots}
-        results.append(
-            PubResult(DataBin(evs=evs, stds=stds, shape=evs.shape), metadata=pub_metadata)
-        )
+        results.append(PubResult(DataBin(evs=evs, stds=stds, **fields, shape=evs.shape),
+                                 metadata=pub_metadata))
     metadata: dict[str, Any] = {"version": 2}
     if noisy:
         metadata.update(job.resilience.metadata)
@@ -226,6 +238,36 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
     if job.ignored:
         metadata["ignored_options"] = options.printable(job.ignored)
     return PrimitiveResult(results, metadata=metadata)
+
+
+def _noisy_tasks(job: EstimatorJob) -> list[Task]:
+    """The tasks a noisy backend runs: each pub's, at every ZNE noise factor in turn."""
+    tasks = _tasks(job)
+    extrapolation = job.resilience.zne
+    if extrapolation is None:
+        return tasks
+    return [replace(task, circuit=zne.amplified(task.circuit, factor, extrapolation.amplifier,
+                                                job.seed))
+            for factor in extrapolation.noise_factors for task in tasks]
+
+
+def _extrapolated(extrapolation: Extrapolation, amplified: list[Any], pub: EstimatorPub,
+                  sets: np.ndarray, observables: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], Any]:
+    """A pub's values extrapolated to zero noise, IBM's extra data fields, and the
+    extrapolator chosen for each value."""
+    measured_at = [estimates.at(sets, observables) for estimates in amplified]
+    values = np.stack([m[0] for m in measured_at], axis=-1)
+    errors = np.stack([m[1] for m in measured_at], axis=-1)
+    norms = np.array([float(np.abs(o.coeffs).sum())
+                      for o in pub.observables.sparse_observables_array().ravel()])
+    found = zne.extrapolate(extrapolation.noise_factors, values, errors,
+                            extrapolation.extrapolators,
+                            extrapolation.extrapolated_noise_factors, norms[observables])
+    fields = {"evs_noise_factors": values, "stds_noise_factors": errors,
+              "evs_extrapolated": found.curves, "stds_extrapolated": found.curve_stds}
+    chosen = found.chosen.tolist() if found.chosen.ndim else str(found.chosen)
+    return found.values, found.stds, fields, chosen
 
 
 def _tasks(job: EstimatorJob) -> list[Task]:

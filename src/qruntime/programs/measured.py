@@ -69,6 +69,8 @@ class Twirl:
             for ``"auto"`` (as many calibration shots in all as the task has).
         mitigate: Whether the learned factors are divided out (``False``:
             measurement twirling only).
+        gates: Whether each randomization also Pauli-twirls the two-qubit gates
+            (Qiskit's :func:`~qiskit.circuit.pauli_twirl_2q_gates`, kept ISA).
     """
 
     randomizations: int | None = None
@@ -76,6 +78,7 @@ class Twirl:
     calibration_randomizations: int = CALIBRATION_RANDOMIZATIONS
     calibration_shots: int | None = None
     mitigate: bool = True
+    gates: bool = False
 
 
 def randomizations(shots: int, count: int | None, per: int | None) -> tuple[int, int]:
@@ -193,6 +196,7 @@ class _Job:
     calibration_count: int
     calibration_per: int
     calibration_flips: np.ndarray | None
+    variants: list[QuantumCircuit] | None = None  # gate-twirled circuits, one a randomization
 
 
 @dataclass(frozen=True)
@@ -232,8 +236,15 @@ def plan(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None, *
             cal_count = twirl.calibration_randomizations
             cal_per = twirl.calibration_shots or math.ceil(count * per / cal_count)
             cal_flips = rng.integers(0, 2, (cal_count, len(qubits)))
+        variants = None
+        if twirl is not None and twirl.gates and found:
+            from qiskit.circuit import pauli_twirl_2q_gates
+
+            twirled = pauli_twirl_2q_gates(task.circuit, seed=int(rng.integers(0, 2**31 - 1)),
+                                           target=backend.target, num_twirls=count)
+            variants = twirled if isinstance(twirled, list) else [twirled]
         jobs.append(_Job(task, terms, coefficients, found, where, count, per, flips,
-                         calibration, cal_count, cal_per, cal_flips))
+                         calibration, cal_count, cal_per, cal_flips, variants))
         for b in range(len(found)):
             for r in range(count):
                 calls.setdefault(per, []).append((number, "basis", b, r))
@@ -252,7 +263,8 @@ def _circuit(jobs: Sequence[_Job], entry: tuple[int, str, int, int]) -> QuantumC
     number, kind, b, r = entry
     job = jobs[number]
     if kind == "basis":
-        return measured(job.task.circuit, job.bases[b], job.flips[b][r])
+        base = job.task.circuit if job.variants is None else job.variants[r]
+        return measured(base, job.bases[b], job.flips[b][r])
     assert job.calibration is not None and job.calibration_flips is not None
     empty = QuantumCircuit(job.task.circuit.num_qubits)
     return measured(empty, job.calibration, job.calibration_flips[r])

@@ -71,17 +71,20 @@ _TWIRLING: Schema = dict.fromkeys(
 _SIMULATOR: Schema = {
     "noise_model": USED, "seed_simulator": USED, "coupling_map": HINT, "basis_gates": HINT,
 }
-# EstimatorV2 twirls and mitigates measurements (qruntime.programs.resilience); the
-# rest of resilience, and gate twirling, are hints so far.
+# EstimatorV2 twirls measurements and gates and mitigates by TREX and ZNE
+# (qruntime.programs.resilience); PEC and layer noise learning are not done yet.
 _RESILIENCE_V2: Schema = {
     "measure_mitigation": USED,
     "measure_noise_learning": {"num_randomizations": USED, "shots_per_randomization": USED},
-    **dict.fromkeys(["zne_mitigation", "zne", "pec_mitigation", "pec", "layer_noise_learning",
-                     "layer_noise_model"], HINT),
+    "zne_mitigation": USED,
+    "zne": dict.fromkeys(["noise_factors", "extrapolator", "amplifier",
+                          "extrapolated_noise_factors"], USED),
+    "pec_mitigation": USED,  # True is refused: no layer noise learning yet
+    **dict.fromkeys(["pec", "layer_noise_learning", "layer_noise_model"], HINT),
 }
 _TWIRLING_ESTIMATOR: Schema = {
-    "enable_measure": USED, "num_randomizations": USED, "shots_per_randomization": USED,
-    "enable_gates": HINT, "strategy": HINT,
+    "enable_measure": USED, "enable_gates": USED, "num_randomizations": USED,
+    "shots_per_randomization": USED, "strategy": HINT,
 }
 
 #: SamplerV2 ``options``.  ``default_shots`` (4096 when unset, as the stock

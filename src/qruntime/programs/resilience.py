@@ -7,15 +7,21 @@ Level              Measurements                Done here
                                                values, as on hardware
 1 (the default)    twirled, readout factors    TREX (:mod:`~qruntime.programs.measured`)
                    learned and divided out
-2                  as level 1                  TREX; gate twirling and zero-noise
-                                               extrapolation are not done yet, and the
-                                               result's metadata says so
+2                  as level 1, gates twirled,  TREX, Pauli twirling of the two-qubit
+                   noise amplified             gates, zero-noise extrapolation by gate
+                                               folding (:mod:`~qruntime.programs.zne`)
 =================  ==========================  =====================================
 
-``resilience.measure_mitigation`` and ``twirling.enable_measure`` override
-the level's choice; ``twirling.num_randomizations`` and
-``twirling.shots_per_randomization`` (``"auto"`` or a positive integer) split
-the shots, and ``resilience.measure_noise_learning.*`` sizes the calibration.
+``resilience.measure_mitigation``, ``resilience.zne_mitigation``,
+``twirling.enable_measure`` and ``twirling.enable_gates`` override the level's
+choice; ``twirling.num_randomizations`` and ``twirling.shots_per_randomization``
+(``"auto"`` or a positive integer) split the shots;
+``resilience.measure_noise_learning.*`` sizes the calibration; ``resilience.zne.*``
+(``noise_factors``, ``extrapolator``, ``amplifier``, ``extrapolated_noise_factors``)
+shapes the extrapolation, with IBM's defaults: factors ``(1, 3, 5)``,
+extrapolators ``("exponential", "linear")``, ``gate_folding``. The ``pea``
+amplifier and PEC need layer noise learning, which is not done here: they are
+refused, naming what would run.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qruntime.errors import InvalidInputError
-from qruntime.programs import options
+from qruntime.programs import options, zne
 from qruntime.programs.measured import CALIBRATION_RANDOMIZATIONS, Twirl
 
 #: The resilience level of a job that names none (IBM's default for EstimatorV2).
@@ -35,19 +41,37 @@ DEFAULT_LEVEL = 1
 MAX_COUNT = 1 << 20
 
 
+#: IBM's ZNE defaults for gate folding.
+DEFAULT_NOISE_FACTORS = (1.0, 3.0, 5.0)
+DEFAULT_EXTRAPOLATORS = ("exponential", "linear")
+
+
+@dataclass(frozen=True)
+class Extrapolation:
+    """Zero-noise extrapolation settings (IBM's ``resilience.zne``)."""
+
+    noise_factors: tuple[float, ...] = DEFAULT_NOISE_FACTORS
+    extrapolators: tuple[str, ...] = DEFAULT_EXTRAPOLATORS
+    amplifier: str = "gate_folding"
+    extrapolated_noise_factors: tuple[float, ...] = (0.0, *DEFAULT_NOISE_FACTORS)
+
+
 @dataclass(frozen=True)
 class Resilience:
     """The mitigation of one EstimatorV2 job.
 
     Attributes:
         level: The resilience level asked for.
-        twirl: Measurement twirling (with TREX when ``twirl.mitigate``), or ``None``.
+        twirl: Measurement (and gate) twirling, with TREX when ``twirl.mitigate``,
+            or ``None``.
+        zne: Zero-noise extrapolation, or ``None``.
         metadata: The result's ``resilience`` and ``twirling`` metadata, as IBM's.
     """
 
     level: int
     twirl: Twirl | None
     metadata: dict[str, Any]
+    zne: Extrapolation | None = None
 
 
 def resilience_of(level: Any, opts: Mapping[str, Any]) -> Resilience:
@@ -74,20 +98,75 @@ def resilience_of(level: Any, opts: Mapping[str, Any]) -> Resilience:
     calibration_shots = _count(
         options.pick(opts, *learning, "shots_per_randomization"),
         "options.resilience.measure_noise_learning.shots_per_randomization")
+    gates = _flag(options.pick(opts, "twirling", "enable_gates"),
+                  "options.twirling.enable_gates", level >= 2)
+    extrapolation = _extrapolation(opts, level)
+    if _flag(options.pick(opts, "resilience", "pec_mitigation"),
+             "options.resilience.pec_mitigation", False):
+        raise InvalidInputError(
+            "options.resilience.pec_mitigation=True is not available: probabilistic error "
+            "cancellation needs layer noise learning, which qruntime does not do yet. What "
+            "would run: resilience_level 1 (TREX) or 2 (TREX and ZNE by gate folding).")
     twirl = None
-    if mitigate or enable:
+    if mitigate or enable or gates:
         # TREX twirls the measurements whatever enable_measure says: it needs them.
         twirl = Twirl(count, per, calibration or CALIBRATION_RANDOMIZATIONS, calibration_shots,
-                      mitigate=mitigate)
+                      mitigate=mitigate, gates=gates)
     metadata = {
-        "resilience": {"measure_mitigation": mitigate, "zne_mitigation": False,
-                       "pec_mitigation": False},
-        "twirling": {"enable_gates": False, "enable_measure": twirl is not None,
+        "resilience": {"measure_mitigation": mitigate,
+                       "zne_mitigation": extrapolation is not None, "pec_mitigation": False},
+        "twirling": {"enable_gates": gates, "enable_measure": twirl is not None,
                      "num_randomizations": "auto" if count is None else count,
                      "shots_per_randomization": "auto" if per is None else per,
                      "strategy": "active-accum"},
     }
-    return Resilience(level, twirl, metadata)
+    return Resilience(level, twirl, metadata, extrapolation)
+
+
+def _extrapolation(opts: Mapping[str, Any], level: int) -> Extrapolation | None:
+    """The ZNE settings of ``opts``, or ``None`` when ZNE is off."""
+    where = "options.resilience.zne"
+    on = _flag(options.pick(opts, "resilience", "zne_mitigation"),
+               "options.resilience.zne_mitigation", level >= 2)
+    if not on:
+        return None
+    amplifier = options.pick(opts, "resilience", "zne", "amplifier", default="gate_folding")
+    if amplifier == "pea":
+        raise InvalidInputError(
+            f"{where}.amplifier='pea' is not available: probabilistic error amplification "
+            "needs layer noise learning, which qruntime does not do yet. Allowed: "
+            + ", ".join(zne.AMPLIFIERS) + ".")
+    if amplifier not in zne.AMPLIFIERS:
+        raise InvalidInputError(f"{where}.amplifier is {amplifier!r}; allowed: "
+                                + ", ".join(zne.AMPLIFIERS) + ".")
+    factors = _numbers(options.pick(opts, "resilience", "zne", "noise_factors"),
+                       f"{where}.noise_factors", DEFAULT_NOISE_FACTORS, least=1.0)
+    raw = options.pick(opts, "resilience", "zne", "extrapolator", default=DEFAULT_EXTRAPOLATORS)
+    names = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, (list, tuple)) \
+        else None
+    if not names or any(not isinstance(n, str) or n not in zne.EXTRAPOLATORS for n in names):
+        raise InvalidInputError(f"{where}.extrapolator is {raw!r}; allowed: one or a list of "
+                                + ", ".join(zne.EXTRAPOLATORS) + ".")
+    for name in names:
+        if len(set(factors)) < zne.needed_factors(name):
+            raise InvalidInputError(
+                f"{where}.extrapolator {name!r} needs at least {zne.needed_factors(name)} "
+                f"distinct noise factors; {where}.noise_factors is {list(factors)}.")
+    targets = _numbers(options.pick(opts, "resilience", "zne", "extrapolated_noise_factors"),
+                       f"{where}.extrapolated_noise_factors", (0.0, *factors), least=0.0)
+    return Extrapolation(factors, names, amplifier, targets)
+
+
+def _numbers(value: Any, where: str, default: tuple[float, ...], least: float
+             ) -> tuple[float, ...]:
+    if value is None:
+        return default
+    if (not isinstance(value, (list, tuple)) or not value
+            or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= least
+                   or v > 1e3 for v in value)):
+        raise InvalidInputError(f"{where} is {value!r}; allowed: a non-empty list of numbers "
+                                f"from {least:g} to 1000.")
+    return tuple(float(v) for v in value)
 
 
 def _flag(value: Any, where: str, default: bool) -> bool:

@@ -158,4 +158,30 @@ def utility() -> dict:
             "ideal": [float(v) for v in ideal[0].data.evs]}
 
 
+@report.scenario
+def mitigation() -> dict:
+    device = service.backend("ibm_qrt_falcon")
+    circuit = QuantumCircuit(1)
+    circuit.x(0)
+    isa = generate_preset_pass_manager(optimization_level=1, backend=device).run(circuit)
+    z = SparsePauliOp("Z").apply_layout(isa.layout)
+    found = {}
+    for level in (0, 1):
+        estimator = EstimatorV2(mode=device)
+        estimator.options.resilience_level = level
+        estimator.options.seed_estimator = 5
+        result = estimator.run([(isa, z)], precision=0.01).result()
+        found[f"level{level}"] = {"ev": float(result[0].data.evs), "std": float(result[0].data.stds),
+                                  "shots": result[0].metadata["shots"],
+                                  "resilience": result.metadata.get("resilience")}
+    # The options of the stock client's own integration test (16 x 100 shots).
+    estimator = EstimatorV2(mode=device)
+    estimator.options.twirling.num_randomizations = 16
+    estimator.options.twirling.shots_per_randomization = 100
+    result = estimator.run([(isa, z)]).result()
+    found["twirled"] = {"shots": result[0].metadata["shots"],
+                        "twirling": result.metadata.get("twirling")}
+    return found
+
+
 report.emit()

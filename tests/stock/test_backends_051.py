@@ -112,4 +112,12 @@ def test_estimator_levels_on_a_noisy_device(report: dict[str, Any]) -> None:
     twirled = mitigation["twirled"]
     assert twirled["shots"] == 1600
     assert twirled["twirling"]["num_randomizations"] == 16
+    zne = mitigation["zne"]
+    assert {"evs", "stds", "evs_noise_factors", "stds_noise_factors", "evs_extrapolated",
+            "stds_extrapolated"} <= set(zne["fields"])
+    assert zne["extrapolated_shape"] == [1, 2, 4]  # observables, extrapolators, factors
+    assert zne["resilience"]["zne_mitigation"] is True
+    # A Bell pair's <ZZ> falls as its gates are folded, and extrapolates back up.
+    (one, three, five), = zne["evs_noise_factors"]
+    assert one > five and zne["evs"][0] >= one - 0.05
 

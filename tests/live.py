@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,17 @@ def connect(door: str, servers: dict[str, Any]) -> Any:
         return QiskitRuntimeService(channel="local")
     server: Server = servers["start"]("sqlite")
     return QiskitRuntimeService(channel="ibm_quantum", url=server.url, token=server.new_token())
+
+
+def door_service(door: str, home: Path, servers: dict[str, Any]) -> Iterator[Any]:
+    """A service through ``door`` with its own ``QRUNTIME_HOME``, for a module's tests;
+    the embedded runtime is closed after them."""
+    import pytest
+
+    from qruntime.client.embedded import close_embedded
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QRUNTIME_HOME", str(home))
+        yield connect(door, servers)
+        close_embedded()
+

@@ -12,18 +12,14 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 
 from qruntime import EstimatorV2, QiskitRuntimeService, SamplerV2, Session
-from qruntime.client.embedded import close_embedded
 
-from live import DOORS, connect
+from live import DOORS, door_service
 
 
 @pytest.fixture(scope="module", params=DOORS)
 def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
             _servers: dict[str, Any]) -> Iterator[QiskitRuntimeService]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QRUNTIME_HOME", str(tmp_path_factory.mktemp("qruntime")))
-        yield connect(request.param, _servers)
-        close_embedded()
+    yield from door_service(request.param, tmp_path_factory.mktemp("qruntime"), _servers)
 
 
 def test_level_1_removes_the_readout_error_that_level_0_and_the_sampler_show(

@@ -26,10 +26,9 @@ from qruntime import (
     Session,
 )
 from qruntime.client.backend import IBMBackend
-from qruntime.client.embedded import close_embedded
 
 from circuits import bell, ghz
-from live import DOORS, connect
+from live import DOORS, door_service
 
 SHOTS = 4000
 SETS = 10
@@ -38,10 +37,7 @@ SETS = 10
 @pytest.fixture(scope="module", params=DOORS)
 def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
             _servers: dict[str, Any]) -> Iterator[QiskitRuntimeService]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QRUNTIME_HOME", str(tmp_path_factory.mktemp("qruntime")))
-        yield connect(request.param, _servers)
-        close_embedded()
+    yield from door_service(request.param, tmp_path_factory.mktemp("qruntime"), _servers)
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,8 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 
 from qruntime import EstimatorV2, IBMInputValueError, QiskitRuntimeService, SamplerV2
-from qruntime.client.embedded import close_embedded
 
-from live import DOORS, connect
+from live import DOORS, door_service
 
 WIDTH = 100
 
@@ -29,10 +28,7 @@ WIDTH = 100
 @pytest.fixture(scope="module", params=DOORS)
 def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
             _servers: dict[str, Any]) -> Iterator[QiskitRuntimeService]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QRUNTIME_HOME", str(tmp_path_factory.mktemp("qruntime")))
-        yield connect(request.param, _servers)
-        close_embedded()
+    yield from door_service(request.param, tmp_path_factory.mktemp("qruntime"), _servers)
 
 
 def hello_world(backend: Any) -> tuple[QuantumCircuit, list[SparsePauliOp]]:

@@ -205,8 +205,41 @@ def test_v1_matches_statevector(
 def test_v1_on_a_noisy_device(falcon: BackendSpec, ghz5: QuantumCircuit) -> None:
     result = ESTIMATOR.run({"circuits": [ghz5], "observables": ["ZZZZZ"],
                             "resilience_settings": {"level": 1}}, falcon)
-    assert 0 < abs(result["values"][0]) < 0.2  # odd parity of a GHZ state, blurred by noise
-    assert result["metadata"][0]["ignored_options"] == {"params.resilience_settings.level": 1}
+    assert abs(result["values"][0]) < 0.2  # odd parity of a GHZ state: about 0
+    metadata = result["metadata"][0]
+    assert metadata["resilience"]["measure_mitigation"] is True
+    assert "ignored_options" not in metadata and metadata["simulation"]["measured"]
+
+
+def test_v1_levels_mitigate_readout_and_gate_noise(falcon: BackendSpec) -> None:
+    circuit = QuantumCircuit(2)
+    circuit.x(0)
+    for _ in range(6):  # twelve CNOTs that multiply to the identity: gate noise only
+        circuit.cx(0, 1)
+        circuit.barrier()  # (the transpiler would cancel each pair)
+        circuit.cx(0, 1)
+        circuit.barrier()
+    values, variances = {}, {}
+    for level in (0, 1, 2):
+        result = ESTIMATOR.run({"circuits": [circuit], "observables": ["IZ"],
+                                "resilience_settings": {"level": level},
+                                "run_options": {"shots": 20_000, "seed_simulator": 5}}, falcon)
+        values[level] = result["values"][0]
+        variances[level] = result["metadata"][0]["variance"]
+    errors = {level: abs(value + 1) for level, value in values.items()}  # exact <Z_0> = -1
+    stds = {level: (variances[level] / 20_000) ** 0.5 for level in values}
+    assert errors[0] - errors[1] > 4 * (stds[0] + stds[1]), (errors, stds)
+    assert errors[1] - errors[2] > 3 * (stds[1] + stds[2]), (errors, stds)
+
+
+def test_v1_level_3_and_unknown_amplifiers_are_refused(falcon: BackendSpec,
+                                                       ghz5: QuantumCircuit) -> None:
+    params = {"circuits": [ghz5], "observables": ["ZZZZZ"]}
+    message = refused({**params, "resilience_settings": {"level": 3}}, falcon)
+    assert "level=3" in message and "level 1" in message
+    message = refused({**params, "resilience_settings": {
+        "level": 2, "noise_amplifier": "GlobalFoldingAmplifier"}}, falcon)
+    assert "'GlobalFoldingAmplifier'" in message and "TwoQubitAmplifier" in message
 
 
 def test_cost_grows_with_sets(ideal: BackendSpec, ansatz: QuantumCircuit, sweep: np.ndarray

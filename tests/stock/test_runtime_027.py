@@ -44,7 +44,7 @@ def test_sampler_and_estimator_v2_in_a_session(run: dict[str, Any]) -> None:
     # The same seed_simulator gives the same counts twice.
     first, second = session["seeded"]
     assert first == second and sum(first.values()) == 500
-    assert 0.8 < session["evs"] <= 1.0
+    assert 0.8 < session["evs"] < 1.1  # TREX-mitigated: it may pass 1 by its stds
 
 
 def test_sampler_and_estimator_v2_in_a_batch(run: dict[str, Any]) -> None:
@@ -55,7 +55,7 @@ def test_sampler_and_estimator_v2_in_a_batch(run: dict[str, Any]) -> None:
     assert batch["session_id"] != session["session_id"]
     for counts in batch["bell"]:
         assert sum(counts.values()) == 200 and counts["00"] + counts["11"] > 160
-    assert 0.8 < batch["evs"] <= 1.0
+    assert 0.8 < batch["evs"] < 1.1  # TREX-mitigated: it may pass 1 by its stds
     # The server holds the same sessions.
     ours = [job for job in run["jobs"].values() if job["session_id"] == batch["session_id"]]
     assert sorted(job["program"]["id"] for job in ours) == ["estimator", "sampler"]
@@ -175,3 +175,15 @@ def test_a_small_job_is_final_at_the_first_status_read(run: dict[str, Any]) -> N
     assert sum(timing["counts"].values()) == 100
     # Without it, the stock client sleeps 0.1 s after a first read that is not final.
     assert timing["seconds"] < 2.0
+
+
+def test_v1_estimator_levels_mitigate_on_the_noisy_device(run: dict[str, Any]) -> None:
+    levels = {k: v for k, v in section(run["report"], "estimator_v1_levels").items()
+              if k.startswith("level")}
+    errors = {k: abs(v["value"] + 1) for k, v in levels.items()}  # exact <Z_0> = -1
+    stds = {k: (v["variance"] / 20_000) ** 0.5 for k, v in levels.items()}
+    # Level 1 (TREX) removes the readout error, level 2 (ZNE) most of the gates'.
+    assert errors["level0"] - errors["level1"] > 4 * (stds["level0"] + stds["level1"]), errors
+    assert errors["level1"] - errors["level2"] > 3 * (stds["level1"] + stds["level2"]), errors
+    assert levels["level0"]["shots"] == 20_000 and levels["level2"]["shots"] == 60_000
+

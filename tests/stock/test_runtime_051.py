@@ -51,7 +51,7 @@ def test_sampler_and_estimator_v2_in_a_session(run: dict[str, Any]) -> None:
     assert session["shots"] == 123 == sum(session["counts"].values())
     first, second = session["seeded"]
     assert first == second and sum(first.values()) == 500
-    assert 0.8 < session["evs"] <= 1.0
+    assert 0.8 < session["evs"] < 1.1  # TREX-mitigated: it may pass 1 by its stds
     ours = [job for job in run["jobs"].values() if job["session_id"] == session["session_id"]]
     assert len(ours) == 4
 
@@ -61,7 +61,7 @@ def test_sampler_and_estimator_v2_in_a_batch(run: dict[str, Any]) -> None:
     assert batch["mode"] == "batch" and batch["job_session_ids"] == [batch["session_id"]] * 2
     for counts in batch["bell"]:
         assert sum(counts.values()) == 200 and counts["00"] + counts["11"] > 160
-    assert 0.8 < batch["evs"] <= 1.0
+    assert 0.8 < batch["evs"] < 1.1  # TREX-mitigated: it may pass 1 by its stds
 
 
 def test_parametrized_circuits_from_qiskit_2(run: dict[str, Any]) -> None:

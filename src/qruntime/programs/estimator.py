@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -91,11 +91,16 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
-from qruntime.programs import inputs, measured, options, zne
+from qruntime.programs import inputs, measured, options
 from qruntime.programs.estimator_v1 import parse_v1, run_v1
 from qruntime.programs.expectation import Task, estimate, plans
 from qruntime.programs.observables import physical_observables
-from qruntime.programs.resilience import Extrapolation, Resilience, resilience_of
+from qruntime.programs.resilience import (
+    Resilience,
+    amplified_tasks,
+    extrapolated,
+    resilience_of,
+)
 from qruntime.programs.simulation import is_noisy, noise_model_of
 
 #: Precision of a pub that names none, when neither default is set (stock default).
@@ -217,8 +222,10 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
             "circuit_metadata": pub.circuit.metadata,
         }
         if extrapolation is not None:
-            evs, stds, fields, chosen = _extrapolated(extrapolation, amplified, pub, sets,
-                                                      observables)
+            norms = np.array([float(np.abs(o.coeffs).sum())
+                              for o in pub.observables.sparse_observables_array().ravel()])
+            evs, stds, fields, chosen = extrapolated(extrapolation, amplified, sets,
+                                                     observables, norms)
             pub_metadata["resilience"] = {"zne": {"extrapolator": chosen}}
         if noisy:
             pub_metadata["num_randomizations"] = estimates.randomizations
@@ -246,28 +253,7 @@ def _noisy_tasks(job: EstimatorJob) -> list[Task]:
     extrapolation = job.resilience.zne
     if extrapolation is None:
         return tasks
-    return [replace(task, circuit=zne.amplified(task.circuit, factor, extrapolation.amplifier,
-                                                job.seed))
-            for factor in extrapolation.noise_factors for task in tasks]
-
-
-def _extrapolated(extrapolation: Extrapolation, amplified: list[Any], pub: EstimatorPub,
-                  sets: np.ndarray, observables: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], Any]:
-    """A pub's values extrapolated to zero noise, IBM's extra data fields, and the
-    extrapolator chosen for each value."""
-    measured_at = [estimates.at(sets, observables) for estimates in amplified]
-    values = np.stack([m[0] for m in measured_at], axis=-1)
-    errors = np.stack([m[1] for m in measured_at], axis=-1)
-    norms = np.array([float(np.abs(o.coeffs).sum())
-                      for o in pub.observables.sparse_observables_array().ravel()])
-    found = zne.extrapolate(extrapolation.noise_factors, values, errors,
-                            extrapolation.extrapolators,
-                            extrapolation.extrapolated_noise_factors, norms[observables])
-    fields = {"evs_noise_factors": values, "stds_noise_factors": errors,
-              "evs_extrapolated": found.curves, "stds_extrapolated": found.curve_stds}
-    chosen = found.chosen.tolist() if found.chosen.ndim else str(found.chosen)
-    return found.values, found.stds, fields, chosen
+    return amplified_tasks(tasks, extrapolation, job.seed)
 
 
 def _tasks(job: EstimatorJob) -> list[Task]:

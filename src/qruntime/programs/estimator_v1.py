@@ -13,6 +13,11 @@ stock V1 decoder turns into an ``EstimatorResult``::
 
     {"values": [<O_0>, ...],
      "metadata": [{"variance": <O_0^2> - <O_0>^2, "shots": 4000, ...}, ...]}
+
+On a noisy backend the values come from ``run_options.shots`` measured shots,
+mitigated as ``resilience_settings.level`` asks (0 none, 1 TREX, the default, 2
+TREX and ZNE; see :func:`~qruntime.programs.resilience.resilience_of_v1`), and
+``variance`` is ``shots * std**2`` of the value's standard error.
 """
 
 from __future__ import annotations
@@ -27,17 +32,26 @@ from qiskit.quantum_info import SparseObservable
 
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
-from qruntime.programs import inputs, legacy, options
+from qruntime.programs import inputs, legacy, measured, options
 from qruntime.programs.expectation import Task, estimate
 from qruntime.programs.observables import as_observable, logical_size
+from qruntime.programs.resilience import (
+    Resilience,
+    amplified_tasks,
+    extrapolated,
+    resilience_of_v1,
+)
+from qruntime.programs.simulation import is_noisy
 
 
 @dataclass(frozen=True)
 class EstimatorV1Job:
-    """A validated V1 Estimator job: the V1 inputs and one observable per entry."""
+    """A validated V1 Estimator job: the V1 inputs, one observable per entry, and the
+    mitigation its ``resilience_settings`` ask for (used on noisy backends)."""
 
     base: legacy.V1Job
     observables: list[SparseObservable]
+    resilience: Resilience
 
     @property
     def circuits(self) -> list[QuantumCircuit]:
@@ -85,14 +99,21 @@ def parse_v1(params: Mapping[str, Any], backend: BackendSpec) -> EstimatorV1Job:
                 f"circuit {entry.source} measures qubits; an Estimator circuit must not. Remove "
                 "the measurements, e.g. circuit.remove_final_measurements()."
             )
-    return EstimatorV1Job(base, observables)
+    resilience = resilience_of_v1(params.get("resilience_settings"))
+    return EstimatorV1Job(base, observables, resilience)
 
 
 def run_v1(job: EstimatorV1Job, backend: BackendSpec) -> dict[str, Any]:
-    """Transpile, estimate and return ``{"values", "metadata"}`` in entry order."""
+    """Transpile, estimate and return ``{"values", "metadata"}`` in entry order.
+
+    On a noisy backend the values come from measured shots with the job's
+    mitigation (:mod:`qruntime.programs.measured`); on an ideal one they are exact.
+    """
     base = job.base
     circuits = legacy.transpile(base)
     groups = legacy.grouped(base)
+    if is_noisy(backend, base.noise_model):
+        return _run_measured(job, backend, circuits, groups)
     tasks = []
     for source, positions in groups.items():
         circuit = circuits[source]
@@ -118,6 +139,48 @@ def run_v1(job: EstimatorV1Job, backend: BackendSpec) -> dict[str, Any]:
             metadata[position] = {"variance": max(0.0, square - mean**2), "shots": base.shots,
                                   "simulation": {"method": estimates.method,
                                                  "exact": estimates.exact}, **extra}
+    return {"values": values, "metadata": metadata}
+
+
+def _run_measured(job: EstimatorV1Job, backend: BackendSpec, circuits: list[QuantumCircuit],
+                  groups: dict[int, list[int]]) -> dict[str, Any]:
+    base = job.base
+    tasks = []
+    for source, positions in groups.items():
+        circuit = circuits[source]
+        observables = [_laid_out(job.observables[p], circuit, base.skip_transpilation)
+                       for p in positions]
+        sets = (np.array([base.entries[p].values for p in positions])
+                if circuit.num_parameters else None)
+        tasks.append(Task(circuit, sets, observables, base.shots))
+    extrapolation = job.resilience.zne
+    run = tasks if extrapolation is None else amplified_tasks(tasks, extrapolation, base.seed)
+    found = measured.estimate(run, backend, base.noise_model, twirl=job.resilience.twirl,
+                              seed=base.seed)
+    ignored = {k: v for k, v in base.ignored.items()
+               if not k.startswith("params.resilience_settings.")}
+    extra: dict[str, Any] = {"resilience": job.resilience.metadata["resilience"]}
+    if ignored:
+        extra["ignored_options"] = options.printable(ignored)
+    values = [0.0] * len(base.entries)
+    metadata: list[dict[str, Any]] = [{} for _ in base.entries]
+    factors = 1 if extrapolation is None else len(extrapolation.noise_factors)
+    for number, (source, positions) in enumerate(groups.items()):
+        count = len(positions)
+        sets = np.arange(count) if circuits[source].num_parameters else np.zeros(count, int)
+        amplified = [found[f * len(tasks) + number] for f in range(factors)]
+        means, stds = amplified[0].at(sets, np.arange(count))
+        if extrapolation is not None:
+            norms = np.array([float(np.abs(o.coeffs).sum()) for o in tasks[number].observables])
+            means, stds, _, _ = extrapolated(extrapolation, amplified, sets, np.arange(count),
+                                             norms)
+        for k, position in enumerate(positions):
+            values[position] = float(means[k])
+            # V1's variance is per shot: the standard error is sqrt(variance / shots).
+            metadata[position] = {"variance": float(stds[k]) ** 2 * base.shots,
+                                  "shots": amplified[0].shots * factors,
+                                  "simulation": {"method": amplified[0].method, "exact": False,
+                                                 "measured": True}, **extra}
     return {"values": values, "metadata": metadata}
 
 

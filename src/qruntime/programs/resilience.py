@@ -26,13 +26,16 @@ refused, naming what would run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from qruntime.errors import InvalidInputError
 from qruntime.programs import options, zne
-from qruntime.programs.measured import CALIBRATION_RANDOMIZATIONS, Twirl
+from qruntime.programs.expectation import Task
+from qruntime.programs.measured import CALIBRATION_RANDOMIZATIONS, MeasuredEstimates, Twirl
 
 #: The resilience level of a job that names none (IBM's default for EstimatorV2).
 DEFAULT_LEVEL = 1
@@ -185,3 +188,80 @@ def _count(value: Any, where: str) -> int | None:
         raise InvalidInputError(
             f"{where} is {value!r}; allowed: \"auto\" or an integer from 1 to {MAX_COUNT}.")
     return value
+
+
+def amplified_tasks(tasks: Sequence[Task], extrapolation: Extrapolation, seed: int | None
+                    ) -> list[Task]:
+    """``tasks`` at every noise factor in turn: factor ``f``'s are ``f * len(tasks)`` on."""
+    return [replace(task, circuit=zne.amplified(task.circuit, factor, extrapolation.amplifier,
+                                                seed))
+            for factor in extrapolation.noise_factors for task in tasks]
+
+
+def extrapolated(extrapolation: Extrapolation, amplified: Sequence[MeasuredEstimates],
+                 sets: np.ndarray, observables: np.ndarray, norms: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], Any]:
+    """Values at index arrays ``sets`` and ``observables``, extrapolated to zero noise
+    from one task's ``amplified`` estimates (one per noise factor); IBM's extra data
+    fields; and the extrapolator chosen for each value. ``norms[o]`` bounds
+    observable ``o``'s magnitude."""
+    measured_at = [estimates.at(sets, observables) for estimates in amplified]
+    values = np.stack([m[0] for m in measured_at], axis=-1)
+    errors = np.stack([m[1] for m in measured_at], axis=-1)
+    found = zne.extrapolate(extrapolation.noise_factors, values, errors,
+                            extrapolation.extrapolators,
+                            extrapolation.extrapolated_noise_factors, norms[observables])
+    fields = {"evs_noise_factors": values, "stds_noise_factors": errors,
+              "evs_extrapolated": found.curves, "stds_extrapolated": found.curve_stds}
+    chosen = found.chosen.tolist() if found.chosen.ndim else str(found.chosen)
+    return found.values, found.stds, fields, chosen
+
+
+#: V1 (qiskit-ibm-runtime <= 0.27) names of the amplifiers that fold two-qubit gates.
+V1_AMPLIFIERS = {"TwoQubitAmplifier": "gate_folding", "LocalFoldingAmplifier": "gate_folding",
+                 "CxAmplifier": "gate_folding"}
+#: V1 names of the extrapolators.
+V1_EXTRAPOLATORS = {"LinearExtrapolator": "linear", "QuadraticExtrapolator":
+                    "polynomial_degree_2", "CubicExtrapolator": "polynomial_degree_3",
+                    "QuarticExtrapolator": "polynomial_degree_4"}
+
+
+def resilience_of_v1(settings: Mapping[str, Any] | None) -> Resilience:
+    """The mitigation a V1 Estimator's ``resilience_settings`` ask for: level 0 none,
+    1 (the default) TREX, 2 TREX and ZNE (``noise_amplifier``, ``noise_factors``,
+    ``extrapolator`` by their 0.27 names); 3 (PEC) is refused."""
+    settings = settings or {}
+    where = "resilience_settings"
+    level = settings.get("level", DEFAULT_LEVEL)
+    if level == 3:
+        raise InvalidInputError(
+            f"{where}.level=3 (probabilistic error cancellation) is not available: it needs "
+            "layer noise learning, which qruntime does not do yet. What would run: level 1 "
+            "(TREX) or 2 (TREX and ZNE).")
+    if isinstance(level, bool) or level not in (0, 1, 2):
+        raise InvalidInputError(f"{where}.level is {level!r}; allowed: 0, 1, 2.")
+    extrapolation = None
+    if level == 2:
+        amplifier = settings.get("noise_amplifier") or "TwoQubitAmplifier"
+        if amplifier not in V1_AMPLIFIERS:
+            raise InvalidInputError(f"{where}.noise_amplifier is {amplifier!r}; allowed: "
+                                    + ", ".join(V1_AMPLIFIERS) + ".")
+        extrapolator = settings.get("extrapolator") or "LinearExtrapolator"
+        if extrapolator not in V1_EXTRAPOLATORS:
+            raise InvalidInputError(f"{where}.extrapolator is {extrapolator!r}; allowed: "
+                                    + ", ".join(V1_EXTRAPOLATORS) + ".")
+        factors = _numbers(settings.get("noise_factors"), f"{where}.noise_factors",
+                           DEFAULT_NOISE_FACTORS, least=1.0)
+        name = V1_EXTRAPOLATORS[extrapolator]
+        if len(set(factors)) < zne.needed_factors(name):
+            raise InvalidInputError(
+                f"{where}.extrapolator {extrapolator!r} needs at least "
+                f"{zne.needed_factors(name)} distinct noise factors; {where}.noise_factors is "
+                f"{list(factors)}.")
+        extrapolation = Extrapolation(factors, (name,), V1_AMPLIFIERS[amplifier], (0.0,))
+    twirl = Twirl() if level >= 1 else None
+    metadata = {"resilience": {"measure_mitigation": level >= 1,
+                               "zne_mitigation": extrapolation is not None,
+                               "pec_mitigation": False}}
+    return Resilience(level, twirl, metadata, extrapolation)
+

@@ -187,3 +187,10 @@ def test_v1_estimator_levels_mitigate_on_the_noisy_device(run: dict[str, Any]) -
     assert errors["level1"] - errors["level2"] > 3 * (stds["level1"] + stds["level2"]), errors
     assert levels["level0"]["shots"] == 20_000 and levels["level2"]["shots"] == 60_000
 
+
+def test_estimator_v2_levels_on_the_noisy_device(run: dict[str, Any]) -> None:
+    levels = section(run["report"], "estimator_v2_levels")
+    raw, trex = levels["level0"], levels["level1"]
+    assert raw["ev"] + 1 > 8 * raw["std"]  # <Z> of |1> with the readout error in it
+    assert abs(trex["ev"] + 1) < 4 * trex["std"] + 1e-3
+

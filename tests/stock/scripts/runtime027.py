@@ -211,4 +211,21 @@ def estimator_v1_levels() -> dict:
     return found
 
 
+
+@report.scenario
+def estimator_v2_levels() -> dict:
+    one = QuantumCircuit(1)
+    one.x(0)
+    laid_out = transpile(one, backend=device, seed_transpiler=1)
+    z = SparsePauliOp("Z").apply_layout(laid_out.layout)
+    found = {}
+    for level in (0, 1):
+        estimator = EstimatorV2(backend=device, options={"resilience_level": level,
+                                                         "seed_estimator": 5})
+        result = estimator.run([(laid_out, z)], precision=0.01).result()
+        found[f"level{level}"] = {"ev": float(result[0].data.evs),
+                                  "std": float(result[0].data.stds)}
+    return found
+
+
 report.emit()

@@ -204,8 +204,9 @@ class Call:
     """One simulator call: circuits of one shot count, and the method chosen for them."""
 
     shots: int
-    circuits: list[tuple[int, str, int, int]]  # (task, "basis"|"calibration", basis, r)
+    entries: list[tuple[int, str, int, int]]  # (task, "basis"|"calibration", basis, r)
     method: Method
+    circuits: list[QuantumCircuit]  # one per entry
 
 
 def plan(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None, *,
@@ -255,7 +256,7 @@ def plan(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = None, *
         circuits = [_circuit(jobs, entry) for entry in entries]
         chosen = method_for(backend, circuits, noisy=True, shots=shots,
                             twirlable=noise_model is None, max_seconds=max_seconds)
-        planned.append(Call(shots, entries, chosen))
+        planned.append(Call(shots, entries, chosen, circuits))
     return jobs, planned
 
 
@@ -295,17 +296,17 @@ def estimate(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = Non
         call_seed = None if seed is None else int(seeds.integers(0, 2**31 - 1))
         batch = Batch()
         spans = []
-        for entry in call.circuits:
-            job = jobs[entry[0]]
-            values = job.task.values if entry[1] == "basis" else None
-            spans.append(batch.add(_circuit(jobs, entry), values))
+        for entry, circuit in zip(call.entries, call.circuits):
+            values = jobs[entry[0]].task.values if entry[1] == "basis" else None
+            spans.append(batch.add(circuit, values))
         raw = run_batch(simulator_for(backend, noise_model, call.method), batch, call.method,
                         shots=call.shots, seed_simulator=call_seed)
-        for entry, span in zip(call.circuits, spans):
+        for entry, span in zip(call.entries, spans):
             counts[entry] = experiment_data(raw, span)
-    chosen = {id(call.method): call.method for call in calls}
-    first = next(iter(chosen.values()), None)
-    return [_read(number, job, counts, first) for number, job in enumerate(jobs)]
+    # Each task's method is that of the call that ran its measured circuits.
+    methods = {entry[0]: call.method for call in calls for entry in call.entries
+               if entry[1] == "basis"}
+    return [_read(number, job, counts, methods.get(number)) for number, job in enumerate(jobs)]
 
 
 def _read(number: int, job: _Job, counts: dict[tuple[int, str, int, int], list[dict[str, Any]]],

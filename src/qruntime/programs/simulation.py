@@ -10,6 +10,7 @@ belongs to the circuit whose range of sets holds ``k``.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import warnings
@@ -170,16 +171,32 @@ def _run_shared(simulator: Any, batch: Batch, plan: Method, options: dict[str, A
             realized = trajectories.realize(circuit, model, rng)
             circuits.append(realized if order is None else method.relabeled(realized, order))
             binds.append(bind)
-    if any(binds):
-        options["parameter_binds"] = binds
-    result = simulator.run(circuits, shots=per, memory=True,
-                           noise_model=trajectories.readout_model(model, order),
-                           **options).result()
-    if not result.success and not any(exp.success for exp in result.results):
-        check_result(result)
-    merged = trajectories.merge(compact_bond_logs(result), batch.sizes, count, shots, rng,
-                                wanted_memory)
-    return merged
+    readout = trajectories.readout_model(model, order)
+    # Aer's bond log of a noisy trajectory runs to megabytes: only each circuit's first
+    # trajectory keeps it (a call of its own), the rest run without.
+    logged = bool(options.pop("mps_log_data", False))
+    first = [i for i in range(len(circuits)) if i % count == 0] if logged else []
+    rest = [i for i in range(len(circuits)) if i % count] if logged else list(range(len(circuits)))
+    parts = {}
+    for indices, log in ((first, True), (rest, False)):
+        if not indices:
+            continue
+        call = dict(options)
+        if any(binds):
+            call["parameter_binds"] = [binds[i] for i in indices]
+        if log:
+            call["mps_log_data"] = True
+        part = simulator.run([circuits[i] for i in indices], shots=per, memory=True,
+                             noise_model=readout, **call).result()
+        if not part.success and not any(exp.success for exp in part.results):
+            check_result(part)
+        compact_bond_logs(part)
+        experiments = iter(part.results)
+        for i in indices:  # realisation i is of circuit i // count, with its sets
+            parts[i] = [next(experiments) for _ in range(batch.sizes[i // count])]
+    result = copy.copy(part)
+    result.results = [experiment for i in range(len(circuits)) for experiment in parts[i]]
+    return trajectories.merge(result, batch.sizes, count, shots, rng, wanted_memory)
 
 
 def compact_bond_logs(result: Result) -> Result:
@@ -203,8 +220,9 @@ def compact_bond_logs(result: Result) -> Result:
 
 
 def bond_report(result: Result, plan: Method) -> dict[str, Any]:
-    """For an approximate matrix product state, what its run reports over all its
-    experiments (see :func:`compact_bond_logs`): the largest bond reached, whether it
+    """For an approximate matrix product state, what its run reports over the
+    experiments that logged their bonds (see :func:`compact_bond_logs`; with shared
+    trajectories, each circuit's first): the largest bond reached, whether it
     was truncated, the largest weight discarded in one experiment and the lowest
     estimated fidelity; nothing otherwise. A bond below the limit means nothing was
     discarded."""

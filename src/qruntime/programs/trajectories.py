@@ -151,7 +151,8 @@ def merge(result: Result, sizes: Sequence[int], trajectories: int, shots: int,
 
 def _worst_bonds(runs: Sequence[Any]) -> dict[str, Any]:
     # The trajectories of one circuit are separate states: a merged experiment reports
-    # the worst of them (largest bond and discarded weight, lowest fidelity).
+    # the worst of those that logged their bonds (largest bond and discarded weight,
+    # lowest fidelity).
     figures: dict[str, Any] = {}
     for key, worst in (("mps_largest_bond", max), ("mps_discarded_weight", max),
                        ("mps_fidelity", min)):

@@ -239,7 +239,10 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
     metadata: dict[str, Any] = {"version": 2}
     if noisy:
         metadata.update(job.resilience.metadata)
-    chosen = [e.plan.metadata() for e in found if e.plan is not None]
+    chosen: list[dict[str, Any]] = []
+    for e in found:  # once per distinct method (ZNE's noise factors share theirs)
+        if e.plan is not None and e.plan.metadata() not in chosen:
+            chosen.append(e.plan.metadata())
     if chosen:
         metadata["simulator"] = chosen[0] if len(chosen) == 1 else chosen
     if job.ignored:

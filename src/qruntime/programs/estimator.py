@@ -98,6 +98,7 @@ from qruntime.programs.observables import physical_observables
 from qruntime.programs.resilience import (
     Resilience,
     amplified_tasks,
+    by_factor,
     extrapolated,
     resilience_of,
 )
@@ -198,20 +199,21 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
     """Estimate every pub of ``job``: from measured shots on a noisy backend (with the
     job's measurement mitigation), exactly on an ideal one."""
     noisy = is_noisy(backend, job.noise_model)
+    tasks = _tasks(job)
     found: list[Any]
     if noisy:
-        found = measured.estimate(_noisy_tasks(job), backend, job.noise_model,
+        found = measured.estimate(_noisy_tasks(job, tasks), backend, job.noise_model,
                                   twirl=job.resilience.twirl, seed=job.seed)
     else:
-        found = estimate(_tasks(job), backend, job.noise_model, seed=job.seed)
+        found = estimate(tasks, backend, job.noise_model, seed=job.seed)
     extrapolation = job.resilience.zne if noisy else None
     factors = len(extrapolation.noise_factors) if extrapolation else 1
     results = []
-    for index, pub in enumerate(job.pubs):
+    for pub, task, amplified in zip(job.pubs, tasks, by_factor(found, len(tasks),
+                                                                extrapolation)):
         sets = np.arange(pub.parameter_values.size).reshape(pub.parameter_values.shape)
         observables = np.arange(pub.observables.size).reshape(pub.observables.shape)
         sets, observables = np.broadcast_arrays(sets, observables)
-        amplified = [found[f * len(job.pubs) + index] for f in range(factors)]
         estimates = amplified[0]
         evs, stds = estimates.at(sets, observables)
         fields: dict[str, Any] = {}
@@ -222,10 +224,8 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
             "circuit_metadata": pub.circuit.metadata,
         }
         if extrapolation is not None:
-            norms = np.array([float(np.abs(o.coeffs).sum())
-                              for o in pub.observables.sparse_observables_array().ravel()])
-            evs, stds, fields, chosen = extrapolated(extrapolation, amplified, sets,
-                                                     observables, norms)
+            evs, stds, fields, chosen = extrapolated(extrapolation, amplified, task, sets,
+                                                     observables)
             pub_metadata["resilience"] = {"zne": {"extrapolator": chosen}}
         if noisy:
             pub_metadata["num_randomizations"] = estimates.randomizations
@@ -250,9 +250,9 @@ def run_v2(job: EstimatorJob, backend: BackendSpec) -> PrimitiveResult[PubResult
     return PrimitiveResult(results, metadata=metadata)
 
 
-def _noisy_tasks(job: EstimatorJob) -> list[Task]:
+def _noisy_tasks(job: EstimatorJob, tasks: list[Task] | None = None) -> list[Task]:
     """The tasks a noisy backend runs: each pub's, at every ZNE noise factor in turn."""
-    tasks = _tasks(job)
+    tasks = _tasks(job) if tasks is None else tasks
     extrapolation = job.resilience.zne
     if extrapolation is None:
         return tasks

@@ -38,6 +38,7 @@ from qruntime.programs.observables import as_observable, logical_size
 from qruntime.programs.resilience import (
     Resilience,
     amplified_tasks,
+    by_factor,
     extrapolated,
     resilience_of_v1,
 )
@@ -165,15 +166,14 @@ def _run_measured(job: EstimatorV1Job, backend: BackendSpec, circuits: list[Quan
     values = [0.0] * len(base.entries)
     metadata: list[dict[str, Any]] = [{} for _ in base.entries]
     factors = 1 if extrapolation is None else len(extrapolation.noise_factors)
-    for number, (source, positions) in enumerate(groups.items()):
+    for (source, positions), task, amplified in zip(groups.items(), tasks,
+                                                    by_factor(found, len(tasks), extrapolation)):
         count = len(positions)
         sets = np.arange(count) if circuits[source].num_parameters else np.zeros(count, int)
-        amplified = [found[f * len(tasks) + number] for f in range(factors)]
         means, stds = amplified[0].at(sets, np.arange(count))
         if extrapolation is not None:
-            norms = np.array([float(np.abs(o.coeffs).sum()) for o in tasks[number].observables])
-            means, stds, _, _ = extrapolated(extrapolation, amplified, sets, np.arange(count),
-                                             norms)
+            means, stds, _, _ = extrapolated(extrapolation, amplified, task, sets,
+                                             np.arange(count))
         for k, position in enumerate(positions):
             values[position] = float(means[k])
             # V1's variance is per shot: the standard error is sqrt(variance / shots).

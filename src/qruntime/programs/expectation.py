@@ -23,9 +23,9 @@ otherwise              statevector trajectories,     mean over trajectories /
 
 ``shots`` is what the precision asks for (``ceil(1 / precision**2)``, or the
 user's ``default_shots``). Readout errors of a noise model act on measurements
-only, so they do not bias these values. EstimatorV2 uses this module on ideal
-backends; on noisy ones its values come from measured shots
-(:mod:`qruntime.programs.measured`), as the V1 Estimator's do not yet.
+only, so they do not bias these values. Both Estimators use this module on ideal
+backends; on noisy ones their values come from measured shots
+(:mod:`qruntime.programs.measured`).
 """
 
 from __future__ import annotations

@@ -52,8 +52,9 @@ from qruntime.programs.simulation import (
 #: Randomizations of the readout calibration when the job names none (IBM's default).
 CALIBRATION_RANDOMIZATIONS = 32
 
-#: Smallest calibration factor divided by; a smaller one means the readout of those
-#: qubits carries no information, and the value is reported as 0 with std 1.
+#: Smallest calibration factor divided by: a smaller one (the readout of those qubits
+#: carries next to no information) is taken as this, with its sign, so the value and
+#: its std come out large rather than infinite.
 MIN_FACTOR = 1e-3
 
 
@@ -328,8 +329,7 @@ def _read(number: int, job: _Job, counts: dict[tuple[int, str, int, int], list[d
             bits, weights = _outcomes(
                 [counts[(number, "basis", b, r)][s]["counts"] for r in range(job.count)],
                 job.flips[b], offset, len(basis.qubits))
-            parities = np.stack([1 - 2 * (bits[:, p].sum(axis=1) % 2) for p in positions],
-                                axis=1).astype(float)
+            parities = np.stack([_parity(bits, p) for p in positions], axis=1)
             values = parities @ weights_of.T  # [outcome, observable]
             total = weights.sum()
             mean = weights @ values / total
@@ -360,10 +360,15 @@ def _factors(number: int, job: _Job, counts: dict[tuple[int, str, int, int], lis
         if not qubits:
             continue
         positions = [job.calibration.position(q) for q in qubits]
-        value = weights @ (1 - 2 * (bits[:, positions].sum(axis=1) % 2)) / total
+        value = weights @ _parity(bits, positions) / total
         factors[t] = value if abs(value) >= MIN_FACTOR else math.copysign(MIN_FACTOR, value or 1)
         variances[t] = max(1 - value * value, 0.0) / total
     return factors, variances
+
+
+def _parity(bits: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+    """Each outcome's value (+1 or -1) of the Z product on ``positions`` of ``bits``."""
+    return (1 - 2 * (bits[:, positions].sum(axis=1) % 2)).astype(float)
 
 
 def _outcomes(counts: Sequence[dict[str, int]], flips: np.ndarray, offset: int, width: int

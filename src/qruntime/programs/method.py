@@ -321,10 +321,6 @@ def _in_time(chosen: Method, max_seconds: float | None, backend_name: str) -> Me
     """``chosen``, unless even its least time exceeds the job's ``max_execution_time``."""
     if max_seconds is None or chosen.least_seconds <= max_seconds:
         return chosen
-    return _refuse_time(chosen, max_seconds, backend_name)
-
-
-def _refuse_time(chosen: Method, max_seconds: float, backend_name: str) -> Method:
     raise InvalidInputError(
         f"this job cannot finish on {backend_name!r} within its max_execution_time of "
         f"{max_seconds:g} s: its circuits act on {chosen.shape.qubits} qubits, and the "

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from qruntime.errors import InvalidInputError
-from qruntime.programs import options, zne
+from qruntime.programs import inputs, options, zne
 from qruntime.programs.expectation import Task
 from qruntime.programs.measured import CALIBRATION_RANDOMIZATIONS, MeasuredEstimates, Twirl
 
@@ -64,14 +64,12 @@ class Resilience:
     """The mitigation of one EstimatorV2 job.
 
     Attributes:
-        level: The resilience level asked for.
         twirl: Measurement (and gate) twirling, with TREX when ``twirl.mitigate``,
             or ``None``.
         zne: Zero-noise extrapolation, or ``None``.
         metadata: The result's ``resilience`` and ``twirling`` metadata, as IBM's.
     """
 
-    level: int
     twirl: Twirl | None
     metadata: dict[str, Any]
     zne: Extrapolation | None = None
@@ -87,25 +85,22 @@ def resilience_of(level: Any, opts: Mapping[str, Any]) -> Resilience:
         level = DEFAULT_LEVEL
     if isinstance(level, bool) or level not in (0, 1, 2):
         raise InvalidInputError(f"resilience_level is {level!r}; allowed: 0, 1, 2.")
-    mitigate = _flag(options.pick(opts, "resilience", "measure_mitigation"),
-                     "options.resilience.measure_mitigation", level >= 1)
-    enable = _flag(options.pick(opts, "twirling", "enable_measure"),
-                   "options.twirling.enable_measure", level >= 1)
-    count = _count(options.pick(opts, "twirling", "num_randomizations"),
-                   "options.twirling.num_randomizations")
-    per = _count(options.pick(opts, "twirling", "shots_per_randomization"),
-                 "options.twirling.shots_per_randomization")
-    learning = ("resilience", "measure_noise_learning")
-    calibration = _count(options.pick(opts, *learning, "num_randomizations"),
-                         "options.resilience.measure_noise_learning.num_randomizations")
-    calibration_shots = _count(
-        options.pick(opts, *learning, "shots_per_randomization"),
-        "options.resilience.measure_noise_learning.shots_per_randomization")
-    gates = _flag(options.pick(opts, "twirling", "enable_gates"),
-                  "options.twirling.enable_gates", level >= 2)
-    extrapolation = _extrapolation(opts, level)
-    if _flag(options.pick(opts, "resilience", "pec_mitigation"),
-             "options.resilience.pec_mitigation", False):
+    def flag(default: bool, *path: str) -> bool:
+        return inputs.check_bool(options.pick(opts, *path), default,
+                                 "options." + ".".join(path))
+
+    def count(*path: str) -> int | None:
+        return _count(options.pick(opts, *path), "options." + ".".join(path))
+
+    mitigate = flag(level >= 1, "resilience", "measure_mitigation")
+    enable = flag(level >= 1, "twirling", "enable_measure")
+    gates = flag(level >= 2, "twirling", "enable_gates")
+    randomizations = count("twirling", "num_randomizations")
+    per = count("twirling", "shots_per_randomization")
+    calibration = count("resilience", "measure_noise_learning", "num_randomizations")
+    calibration_shots = count("resilience", "measure_noise_learning", "shots_per_randomization")
+    extrapolation = _extrapolation(opts, flag(level >= 2, "resilience", "zne_mitigation"))
+    if flag(False, "resilience", "pec_mitigation"):
         raise InvalidInputError(
             "options.resilience.pec_mitigation=True is not available: probabilistic error "
             "cancellation needs layer noise learning, which qruntime does not do yet. What "
@@ -113,24 +108,22 @@ def resilience_of(level: Any, opts: Mapping[str, Any]) -> Resilience:
     twirl = None
     if mitigate or enable or gates:
         # TREX twirls the measurements whatever enable_measure says: it needs them.
-        twirl = Twirl(count, per, calibration or CALIBRATION_RANDOMIZATIONS, calibration_shots,
-                      mitigate=mitigate, gates=gates)
+        twirl = Twirl(randomizations, per, calibration or CALIBRATION_RANDOMIZATIONS,
+                      calibration_shots, mitigate=mitigate, gates=gates)
     metadata = {
         "resilience": {"measure_mitigation": mitigate,
                        "zne_mitigation": extrapolation is not None, "pec_mitigation": False},
         "twirling": {"enable_gates": gates, "enable_measure": twirl is not None,
-                     "num_randomizations": "auto" if count is None else count,
+                     "num_randomizations": "auto" if randomizations is None else randomizations,
                      "shots_per_randomization": "auto" if per is None else per,
                      "strategy": "active-accum"},
     }
-    return Resilience(level, twirl, metadata, extrapolation)
+    return Resilience(twirl, metadata, extrapolation)
 
 
-def _extrapolation(opts: Mapping[str, Any], level: int) -> Extrapolation | None:
+def _extrapolation(opts: Mapping[str, Any], on: bool) -> Extrapolation | None:
     """The ZNE settings of ``opts``, or ``None`` when ZNE is off."""
     where = "options.resilience.zne"
-    on = _flag(options.pick(opts, "resilience", "zne_mitigation"),
-               "options.resilience.zne_mitigation", level >= 2)
     if not on:
         return None
     amplifier = options.pick(opts, "resilience", "zne", "amplifier", default="gate_folding")
@@ -151,10 +144,7 @@ def _extrapolation(opts: Mapping[str, Any], level: int) -> Extrapolation | None:
         raise InvalidInputError(f"{where}.extrapolator is {raw!r}; allowed: one or a list of "
                                 + ", ".join(zne.EXTRAPOLATORS) + ".")
     for name in names:
-        if len(set(factors)) < zne.needed_factors(name):
-            raise InvalidInputError(
-                f"{where}.extrapolator {name!r} needs at least {zne.needed_factors(name)} "
-                f"distinct noise factors; {where}.noise_factors is {list(factors)}.")
+        _check_enough(factors, name, name, where)
     targets = _numbers(options.pick(opts, "resilience", "zne", "extrapolated_noise_factors"),
                        f"{where}.extrapolated_noise_factors", (0.0, *factors), least=0.0)
     return Extrapolation(factors, names, amplifier, targets)
@@ -172,12 +162,12 @@ def _numbers(value: Any, where: str, default: tuple[float, ...], least: float
     return tuple(float(v) for v in value)
 
 
-def _flag(value: Any, where: str, default: bool) -> bool:
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise InvalidInputError(f"{where} must be True or False, not {value!r}.")
-    return value
+def _check_enough(factors: Sequence[float], name: str, shown: str, where: str) -> None:
+    """Refuse extrapolator ``name`` (named ``shown`` to the user) with too few factors."""
+    if len(set(factors)) < zne.needed_factors(name):
+        raise InvalidInputError(
+            f"{where}.extrapolator {shown!r} needs at least {zne.needed_factors(name)} "
+            f"distinct noise factors; {where}.noise_factors is {list(factors)}.")
 
 
 def _count(value: Any, where: str) -> int | None:
@@ -198,13 +188,22 @@ def amplified_tasks(tasks: Sequence[Task], extrapolation: Extrapolation, seed: i
             for factor in extrapolation.noise_factors for task in tasks]
 
 
+def by_factor(found: Sequence[MeasuredEstimates], tasks: int, extrapolation: Extrapolation | None
+              ) -> list[list[MeasuredEstimates]]:
+    """The estimates of :func:`amplified_tasks` (or of the tasks themselves, without
+    ZNE) regrouped per task: one per noise factor."""
+    factors = 1 if extrapolation is None else len(extrapolation.noise_factors)
+    return [[found[f * tasks + t] for f in range(factors)] for t in range(tasks)]
+
+
 def extrapolated(extrapolation: Extrapolation, amplified: Sequence[MeasuredEstimates],
-                 sets: np.ndarray, observables: np.ndarray, norms: np.ndarray
+                 task: Task, sets: np.ndarray, observables: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], Any]:
     """Values at index arrays ``sets`` and ``observables``, extrapolated to zero noise
-    from one task's ``amplified`` estimates (one per noise factor); IBM's extra data
-    fields; and the extrapolator chosen for each value. ``norms[o]`` bounds
-    observable ``o``'s magnitude."""
+    from ``task``'s ``amplified`` estimates (one per noise factor); IBM's extra data
+    fields; and the extrapolator chosen for each value."""
+    # What bounds each observable's magnitude: the sum of its coefficients' magnitudes.
+    norms = np.array([float(np.abs(o.coeffs).sum()) for o in task.observables])
     measured_at = [estimates.at(sets, observables) for estimates in amplified]
     values = np.stack([m[0] for m in measured_at], axis=-1)
     errors = np.stack([m[1] for m in measured_at], axis=-1)
@@ -253,15 +252,11 @@ def resilience_of_v1(settings: Mapping[str, Any] | None) -> Resilience:
         factors = _numbers(settings.get("noise_factors"), f"{where}.noise_factors",
                            DEFAULT_NOISE_FACTORS, least=1.0)
         name = V1_EXTRAPOLATORS[extrapolator]
-        if len(set(factors)) < zne.needed_factors(name):
-            raise InvalidInputError(
-                f"{where}.extrapolator {extrapolator!r} needs at least "
-                f"{zne.needed_factors(name)} distinct noise factors; {where}.noise_factors is "
-                f"{list(factors)}.")
+        _check_enough(factors, name, extrapolator, where)
         extrapolation = Extrapolation(factors, (name,), V1_AMPLIFIERS[amplifier], (0.0,))
     twirl = Twirl() if level >= 1 else None
     metadata = {"resilience": {"measure_mitigation": level >= 1,
                                "zne_mitigation": extrapolation is not None,
                                "pec_mitigation": False}}
-    return Resilience(level, twirl, metadata, extrapolation)
+    return Resilience(twirl, metadata, extrapolation)
 

@@ -121,8 +121,8 @@ def assess(params: Mapping[str, Any], backend: BackendSpec,
     if not inputs.is_v2(params):
         v1 = _parse_v1(params, backend)
         noisy = is_noisy(backend, v1.noise_model)
-        method_for(backend, v1.circuits, noisy=noisy, shots=v1.shots,
-                   twirlable=v1.noise_model is None, max_seconds=max_seconds)  # refuses what won't fit
+        method_for(backend, v1.circuits, noisy=noisy, shots=v1.shots,  # refuses what won't fit
+                   twirlable=v1.noise_model is None, max_seconds=max_seconds)
         return float(sum(inputs.simulation_cost(v1.circuits[e.source], 1, v1.shots, noisy)
                          for e in v1.entries))
     v2 = parse_v2(params, backend)

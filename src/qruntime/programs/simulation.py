@@ -151,7 +151,7 @@ def run_batch(simulator: Any, batch: Batch, plan: Method | None = None,
         circuits = [method.snapped(c) for c in circuits]
     result = simulator.run(circuits, **options).result()
     check_result(result)
-    return compact_bond_logs(result)
+    return compact_bond_logs(result) if options.get("mps_log_data") else result
 
 
 def _run_shared(simulator: Any, batch: Batch, plan: Method, options: dict[str, Any]) -> Result:
@@ -190,7 +190,8 @@ def _run_shared(simulator: Any, batch: Batch, plan: Method, options: dict[str, A
                              noise_model=readout, **call).result()
         if not part.success and not any(exp.success for exp in part.results):
             check_result(part)
-        compact_bond_logs(part)
+        if log:
+            compact_bond_logs(part)
         experiments = iter(part.results)
         for i in indices:  # realisation i is of circuit i // count, with its sets
             parts[i] = [next(experiments) for _ in range(batch.sizes[i // count])]
@@ -223,9 +224,8 @@ def bond_report(result: Result, plan: Method) -> dict[str, Any]:
     """For an approximate matrix product state, what its run reports over the
     experiments that logged their bonds (see :func:`compact_bond_logs`; with shared
     trajectories, each circuit's first): the largest bond reached, whether it
-    was truncated, the largest weight discarded in one experiment and the lowest
-    estimated fidelity; nothing otherwise. A bond below the limit means nothing was
-    discarded."""
+    was truncated (weight was discarded), the largest weight discarded in one
+    experiment and the lowest estimated fidelity; nothing otherwise."""
     limit = plan.options.get("matrix_product_state_max_bond_dimension")
     if not plan.approximate or not limit:
         return {}
@@ -237,7 +237,7 @@ def bond_report(result: Result, plan: Method) -> dict[str, Any]:
     reached = max(int(m["mps_largest_bond"]) for m in found)
     discarded = max(float(m["mps_discarded_weight"]) for m in found)
     fidelity = min(float(m["mps_fidelity"]) for m in found)
-    return {"largest_bond": reached, "truncated": discarded > 0 or reached > int(limit),
+    return {"largest_bond": reached, "truncated": discarded > 0,
             "discarded_weight": float(f"{discarded:.3g}"),
             "estimated_fidelity": float(f"{fidelity:.3g}")}
 

@@ -139,8 +139,7 @@ def merge(result: Result, sizes: Sequence[int], trajectories: int, shots: int,
             counts: dict[str, int] = {}
             for bits in picked:
                 counts[bits] = counts.get(bits, 0) + 1
-            first = copy.copy(runs[0])
-            first.metadata = {**getattr(runs[0], "metadata", {}), **_worst_bonds(runs)}
+            first = copy.copy(runs[0])  # with its metadata: the bond figures, if logged
             first.shots = shots
             first.data = ExperimentResultData(counts=counts, memory=picked if memory else None)
             merged.append(first)
@@ -148,16 +147,3 @@ def merge(result: Result, sizes: Sequence[int], trajectories: int, shots: int,
     result.results = merged
     return result
 
-
-def _worst_bonds(runs: Sequence[Any]) -> dict[str, Any]:
-    # The trajectories of one circuit are separate states: a merged experiment reports
-    # the worst of those that logged their bonds (largest bond and discarded weight,
-    # lowest fidelity).
-    figures: dict[str, Any] = {}
-    for key, worst in (("mps_largest_bond", max), ("mps_discarded_weight", max),
-                       ("mps_fidelity", min)):
-        values = [run.metadata[key] for run in runs
-                  if isinstance(getattr(run, "metadata", None), dict) and key in run.metadata]
-        if values:
-            figures[key] = worst(values)
-    return figures

@@ -33,6 +33,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -69,7 +70,8 @@ def amplified(circuit: QuantumCircuit, factor: float, amplifier: str = "gate_fol
 
     if factor == 1:
         return circuit
-    folding = GateFoldingPass(factor, method=AMPLIFIERS[amplifier], seed=seed)  # type: ignore[arg-type]
+    method: Any = AMPLIFIERS[amplifier]  # one of the pass's literal names
+    folding = GateFoldingPass(factor, method=method, seed=seed)
     return PassManager([folding]).run(circuit)
 
 

@@ -15,6 +15,8 @@ from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
 from qruntime.programs import get_program
 
+from circuits import ghz
+
 ESTIMATOR = get_program("estimator")
 
 BELL_OBSERVABLES = [{"ZZ": 1.0}, {"XX": 1.0}, {"YY": 1.0}, {"ZI": 1.0}, {"IZ": 0.5, "XY": 2.0}]
@@ -114,22 +116,21 @@ def test_v2_level_0_shows_the_readout_error_that_level_1_removes(falcon: Backend
 
 
 def test_v2_stds_are_the_shots_standard_errors(falcon: BackendSpec) -> None:
-    circuit = QuantumCircuit(10)
-    circuit.h(0)
-    for qubit in range(9):
-        circuit.cx(qubit, qubit + 1)
-    isa = falcon.pass_manager(1).run(circuit)
+    isa = falcon.pass_manager(1).run(ghz(10).remove_final_measurements(inplace=False))
     observables = [{"Z" * 10: 1.0}, {"IIIIIIIIZZ": 1.0}, {"X" * 10: 1.0}]
-    values = []
+    values, stds = [], []
     for seed in range(6):
         pub = ESTIMATOR.run({**v2([isa, observables, None, 0.05], seed_estimator=seed),
                              "resilience_level": 0}, falcon)[0]
         assert pub.metadata["shots"] == 400 and pub.metadata["num_randomizations"] == 1
         assert np.all(pub.data.stds > 0) and np.all(pub.data.stds <= 0.05)
         values.append(pub.data.evs)
+        stds.append(pub.data.stds)
     # Independent seeds scatter by about the reported standard error.
     spread = np.std(values, axis=0, ddof=1)
     assert np.all(spread < 0.12) and np.all(spread > 0.005)
+    ratio = spread / np.mean(stds, axis=0)
+    assert np.all(ratio > 0.3) and np.all(ratio < 2.0), ratio  # 6 seeds: chi with 5 dof
 
 
 def test_default_shots_overrides_precision(ideal: BackendSpec) -> None:

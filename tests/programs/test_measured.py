@@ -8,6 +8,8 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp, Statevector
 from qiskit_aer import AerSimulator
 
+from circuits import ghz
+
 from qruntime.backends.spec import BackendSpec
 from qruntime.errors import InvalidInputError
 from qruntime.programs import estimator
@@ -63,11 +65,7 @@ def test_the_basis_change_measures_the_named_pauli(prepare: str, basis: str,
 
 
 def test_ghz4_level_1_is_closer_to_the_exact_value_than_level_0(falcon: BackendSpec) -> None:
-    circuit = QuantumCircuit(4)
-    circuit.h(0)
-    for qubit in range(3):
-        circuit.cx(qubit, qubit + 1)
-    isa = falcon.pass_manager(1).run(circuit)
+    isa = falcon.pass_manager(1).run(ghz(4).remove_final_measurements(inplace=False))
     pub = [isa, [{"ZZZZ": 1.0}], None, 0.01]
     levels = {level: estimator.run(_v2(pub, level, seed_estimator=7), falcon)[0]
               for level in (0, 1)}
@@ -106,7 +104,7 @@ def test_an_ideal_backend_stays_exact_whatever_the_level(ideal: BackendSpec) -> 
 @pytest.mark.parametrize(("options", "expected"), [
     ({"twirling": {"num_randomizations": 0}}, "options.twirling.num_randomizations is 0"),
     ({"twirling": {"shots_per_randomization": "many"}}, '"auto" or an integer'),
-    ({"resilience": {"measure_mitigation": "yes"}}, "must be True or False"),
+    ({"resilience": {"measure_mitigation": "yes"}}, "must be true or false"),
     ({"resilience": {"measure_noise_learning": {"num_randomizations": -1}}},
      "measure_noise_learning.num_randomizations is -1"),
     ({"resilience": {"measure_noise_learning": {"samples": 3}}},

@@ -290,11 +290,8 @@ def estimate(tasks: Sequence[Task], backend: BackendSpec, noise_model: Any = Non
     """
     jobs, calls = plan(tasks, backend, noise_model, twirl=twirl, seed=seed)
     counts: dict[tuple[int, str, int, int], list[dict[str, Any]]] = {}
-    # Aer's samples of neighbouring seeds are alike (seeds 1, 2 and 3 give 202, 203
-    # and 207 zeros of 400 for |+>): each call gets a seed drawn from the job's.
-    seeds = np.random.default_rng(None if seed is None else [seed, len(calls)])
-    for call in calls:
-        call_seed = None if seed is None else int(seeds.integers(0, 2**31 - 1))
+    for number, call in enumerate(calls):
+        call_seed = None if seed is None else seed + number  # run_batch decorrelates them
         batch = Batch()
         spans = []
         for entry, circuit in zip(call.entries, call.circuits):
